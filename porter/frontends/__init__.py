@@ -1,0 +1,24 @@
+"""The frontends, one per language, and the choice of which one reads a file."""
+
+from __future__ import annotations
+
+import functools
+
+from porter.frontends.base import Frontend
+
+
+@functools.cache
+def all_frontends() -> tuple[Frontend, ...]:
+    """Every frontend, most specific first (a notebook before Python, CUDA before plain C++)."""
+    from porter.frontends.cuda import CudaFrontend
+    from porter.frontends.python import PythonFrontend
+
+    return (PythonFrontend(), CudaFrontend())
+
+
+def frontend_for(path: str, head: bytes) -> Frontend | None:
+    """The frontend that reads ``path``, or None when porter has nothing to say about it."""
+    for frontend in all_frontends():
+        if frontend.claims(path, head):
+            return frontend
+    return None
