@@ -112,6 +112,8 @@ class FileResult:
     findings: tuple[Finding, ...] = ()
     #: Edits not tied to one finding (an ``import torch_npu`` to add), per target.
     file_edits: Mapping[str, tuple[Edit, ...]] = field(default_factory=dict)
+    #: SHA-1 of the bytes analysed (set by the scanner): edits are only valid for these bytes.
+    digest: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

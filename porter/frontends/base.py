@@ -12,7 +12,15 @@ from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 from porter.mappings import MappingEntry, MappingTables
-from porter.model import SEVERITY_FOR_STATUS, Edit, FileResult, Finding, Span, TargetPlan, worst_status
+from porter.model import (
+    SEVERITY_FOR_STATUS,
+    Edit,
+    FileResult,
+    Finding,
+    Span,
+    TargetPlan,
+    worst_status,
+)
 
 #: Longest snippet kept on a finding; longer source lines are cut with an ellipsis.
 SNIPPET_LIMIT = 160

@@ -1,0 +1,50 @@
+"""Prove the mapping data: every replacement must exist in the reference list it names.
+
+Reference lists (``mappings/reference/<name>.txt``) are taken from the vendors' real headers and
+packages by the scripts under ``tools/``; a replacement that is not in its list is a made-up name.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from porter.mappings import MappingTables, data_dir, reference_names
+
+#: Dotted or C identifiers inside a replacement ("torch.xpu.synchronize", "hipMalloc").
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+def replacement_name(replacement: str) -> str:
+    """The API name a replacement refers to: its first dotted identifier ("torch.amp.autocast"),
+    or the header path of an include ("<hip/hip_runtime.h>" -> "hip/hip_runtime.h")."""
+    stripped = replacement.strip()
+    if stripped[:1] in "<\"" and stripped[-1:] in ">\"" and len(stripped) > 2:
+        return stripped[1:-1]
+    match = _NAME.search(replacement)
+    return match.group() if match else replacement
+
+
+def missing_references(tables: MappingTables, directory: Path | None = None) -> list[str]:
+    """One line per replacement that names a reference list it is not found in."""
+    directory = directory or data_dir()
+    cache: dict[str, frozenset[str]] = {}
+    problems = []
+    for family in tables.families:
+        for entry in family.entries:
+            for target, spec in entry.targets.items():
+                if not spec.reference or spec.replacement is None:
+                    continue
+                if spec.reference not in cache:
+                    try:
+                        cache[spec.reference] = reference_names(spec.reference, directory)
+                    except OSError:
+                        cache[spec.reference] = frozenset()
+                        problems.append(f"{family.path.name}: reference list {spec.reference!r} not found")
+                name = replacement_name(spec.replacement)
+                if name not in cache[spec.reference]:
+                    problems.append(
+                        f"{family.path.name}: {entry.source} -> {target}: {name!r} "
+                        f"is not in reference list {spec.reference!r}"
+                    )
+    return problems

@@ -1,0 +1,1 @@
+"""Applying edits and writing files: one pass, no overlaps, atomic writes."""

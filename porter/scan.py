@@ -1,0 +1,150 @@
+"""Scan a tree: discover files, run each one's frontend once, and collect the results.
+
+Each file's analysis is a pure function of (path, bytes, mapping tables), so the work is spread
+over worker processes when the tree is big enough to pay for them, and a file that breaks its
+frontend becomes an ``error`` FileResult instead of a crash.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from porter.discover import DEFAULT_MAX_BYTES, Candidate, classify, discover
+from porter.frontends import frontend_for
+from porter.mappings import MappingTables, default_tables
+from porter.model import FileResult, ScanResult
+
+#: Below this many files a process pool costs more than it saves.
+_PARALLEL_THRESHOLD = 64
+#: Bytes a frontend is shown to decide whether it claims an extensionless file.
+_HEAD_BYTES = 512
+
+
+class ScanError(Exception):
+    """The scan cannot start (bad root, unknown target); the message is for the user."""
+
+
+def _numbered(result: FileResult) -> FileResult:
+    """Give identical (rule, symbol, snippet) sites of one file distinct occurrence numbers.
+
+    Fingerprints hash what a site is, not where it is, so two identical lines need a counter
+    to stay distinct; counting in source order keeps ids stable when unrelated lines move.
+    """
+    seen: Counter[tuple[str, str, str, int | None]] = Counter()
+    numbered = []
+    for finding in result.findings:
+        key = (finding.rule, finding.symbol, " ".join(finding.snippet.split()), finding.cell)
+        numbered.append(dataclasses.replace(finding, occurrence=seen[key]))
+        seen[key] += 1
+    return dataclasses.replace(result, findings=tuple(numbered))
+
+
+def analyze_bytes(rel: str, data: bytes, tables: MappingTables) -> FileResult | None:
+    """Analyse one file's bytes; None when no frontend reads this kind of file."""
+    frontend = frontend_for(rel, data[:_HEAD_BYTES])
+    if frontend is None:
+        return None
+    reason = classify(data)
+    if reason is not None:
+        return FileResult(path=rel, language=frontend.language, status="skipped", note=reason)
+    try:
+        result = frontend.analyze(rel, data, tables)
+    except Exception as exc:  # a frontend bug must cost one file, not the scan
+        return FileResult(
+            path=rel,
+            language=frontend.language,
+            status="error",
+            note=f"internal error in the {frontend.language} frontend: {type(exc).__name__}: {exc}",
+        )
+    digest = hashlib.sha1(data).hexdigest()
+    return dataclasses.replace(_numbered(result), digest=digest)
+
+
+def analyze_candidate(
+    candidate: Candidate, tables: MappingTables | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> FileResult | None:
+    """Read and analyse one discovered file; unreadable or vanished files become notes."""
+    tables = tables or default_tables()
+    if candidate.skip is not None:
+        probe = frontend_for(candidate.rel, b"")
+        language = probe.language if probe else "unknown"
+        return FileResult(path=candidate.rel, language=language, status="skipped", note=candidate.skip)
+    try:
+        with open(candidate.path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        probe = frontend_for(candidate.rel, b"")
+        if probe is None:
+            return None
+        reason = exc.strerror or type(exc).__name__
+        return FileResult(
+            path=candidate.rel, language=probe.language, status="skipped", note=f"unreadable: {reason}"
+        )
+    if len(data) > max_bytes:
+        probe = frontend_for(candidate.rel, data[:_HEAD_BYTES])
+        if probe is None:
+            return None
+        return FileResult(
+            path=candidate.rel,
+            language=probe.language,
+            status="skipped",
+            note=f"grew past the {max_bytes // 1_000_000} MB limit while being scanned",
+        )
+    return analyze_bytes(candidate.rel, data, tables)
+
+
+def _analyze_chunk(job: tuple[list[Candidate], int]) -> list[FileResult | None]:
+    chunk, max_bytes = job
+    return [analyze_candidate(c, None, max_bytes) for c in chunk]
+
+
+def _chunks(items: Sequence[Candidate], size: int) -> Iterable[list[Candidate]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def check_targets(targets: Iterable[str] | None, tables: MappingTables) -> tuple[str, ...]:
+    """The requested targets in the data's order; all of them when none are named."""
+    known = tables.target_ids
+    if not targets:
+        return known
+    wanted = list(dict.fromkeys(targets))
+    unknown = [t for t in wanted if t not in known]
+    if unknown:
+        raise ScanError(f"unknown target {unknown[0]!r}; choose from {', '.join(known)}")
+    return tuple(t for t in known if t in wanted)
+
+
+def scan(
+    root: Path,
+    *,
+    targets: Iterable[str] | None = None,
+    exclude: Sequence[str] = (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    jobs: int | None = None,
+    tables: MappingTables | None = None,
+) -> ScanResult:
+    """Scan ``root`` (a directory or one file) and return every file's result, sorted by path."""
+    if not root.exists():
+        raise ScanError(f"path not found: {root}")
+    tables = tables or default_tables()
+    chosen = check_targets(targets, tables)
+    candidates = list(discover(root, exclude=exclude, max_bytes=max_bytes))
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    results: list[FileResult | None]
+    if jobs > 1 and len(candidates) >= _PARALLEL_THRESHOLD and tables is default_tables():
+        size = max(8, len(candidates) // (jobs * 8))
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            jobs_list = [(chunk, max_bytes) for chunk in _chunks(candidates, size)]
+            results = [r for chunk in pool.map(_analyze_chunk, jobs_list) for r in chunk]
+    else:
+        results = [analyze_candidate(c, tables, max_bytes) for c in candidates]
+    files = tuple(sorted((r for r in results if r is not None), key=lambda r: r.path))
+    display_root = root.resolve().as_posix()
+    return ScanResult(root=display_root, targets=chosen, files=files)

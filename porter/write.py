@@ -1,0 +1,136 @@
+"""Write a planned port: in place (``--write``) or as a ported copy of the tree (``--out``).
+
+Every write is atomic per file; nothing is written outside the root or the output folder (the
+real path of each file is checked, so a symlink or ``..`` cannot redirect a write); a file that
+changed since it was scanned, or has uncommitted git changes, is not overwritten without
+``--force``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from porter.port import PortResult
+from porter.rewrite.atomic import write_bytes_atomic
+
+
+class WriteRefused(Exception):
+    """A write porter will not do; the message says why and what to do instead."""
+
+
+@dataclass(frozen=True, slots=True)
+class WriteOutcome:
+    written: tuple[str, ...]
+    skipped: tuple[tuple[str, str], ...]  # (path, reason)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _base(root: Path) -> Path:
+    return root if root.is_dir() else root.parent
+
+
+def dirty_files(root: Path, paths: list[str]) -> list[str]:
+    """Which of ``paths`` have uncommitted changes in git; [] outside a repo or without git."""
+    git = shutil.which("git")
+    if git is None or not paths:
+        return []
+    base = _base(root)
+    try:
+        probe = subprocess.run(
+            [git, "-C", str(base), "rev-parse", "--show-toplevel"],
+            capture_output=True, text=True, check=False, timeout=30,
+        )
+        if probe.returncode != 0:
+            return []
+        status = subprocess.run(
+            [git, "-C", str(base), "status", "--porcelain", "-z", "--", *paths],
+            capture_output=True, check=False, timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    top = Path(probe.stdout.strip()).resolve()
+    dirty = []
+    for record in status.stdout.split(b"\0"):
+        if len(record) > 3 and not record.startswith(b"??"):
+            changed = (top / record[3:].decode("utf-8", "surrogateescape")).resolve()
+            for rel in paths:
+                if (base / rel).resolve() == changed:
+                    dirty.append(rel)
+    return sorted(set(dirty))
+
+
+def _safe_target(folder: Path, rel: str) -> Path:
+    """``folder/rel`` resolved; refuses any path whose real location leaves ``folder``."""
+    real_folder = folder.resolve()
+    candidate = (folder / rel).resolve()
+    if not _inside(candidate, real_folder):
+        raise WriteRefused(f"{rel}: resolves outside {folder}; not written")
+    return candidate
+
+
+def write_in_place(result: PortResult, *, force: bool = False) -> WriteOutcome:
+    """Rewrite the changed files where they are, atomically, after checking nothing moved."""
+    changed = list(result.changed)
+    if not force:
+        dirty = dirty_files(result.root, [f.path for f in changed])
+        if dirty:
+            raise WriteRefused(
+                f"{len(dirty)} file(s) to rewrite have uncommitted changes ({', '.join(dirty[:3])}"
+                f"{' ...' if len(dirty) > 3 else ''}); commit or stash them, or pass --force"
+            )
+    base = _base(result.root)
+    written, skipped = [], []
+    for port in changed:
+        try:
+            path = _safe_target(base, port.path)
+        except WriteRefused as exc:
+            skipped.append((port.path, str(exc)))
+            continue
+        try:
+            current = path.read_bytes()
+        except OSError as exc:
+            skipped.append((port.path, f"unreadable now: {exc.strerror or exc}"))
+            continue
+        if hashlib.sha1(current).digest() != hashlib.sha1(port.original).digest():
+            skipped.append((port.path, "changed since it was scanned; run porter again"))
+            continue
+        try:
+            write_bytes_atomic(path, port.ported)
+        except OSError as exc:
+            skipped.append((port.path, f"not written: {exc.strerror or exc}"))
+            continue
+        written.append(port.path)
+    return WriteOutcome(tuple(written), tuple(skipped))
+
+
+def write_copy(result: PortResult, out: Path, *, force: bool = False) -> WriteOutcome:
+    """Copy the whole tree to ``out`` (without .git) and write the ported files there."""
+    base = _base(result.root).resolve()
+    out_real = out.resolve()
+    if _inside(out_real, base):
+        raise WriteRefused(f"--out {out} is inside the scanned tree; choose a folder outside it")
+    if out.exists() and any(out.iterdir()) and not force:
+        raise WriteRefused(f"--out {out} exists and is not empty; remove it or pass --force")
+    if result.root.is_dir():
+        shutil.copytree(base, out, symlinks=True, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns(".git"))
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(result.root, out / result.root.name)
+    written, skipped = [], []
+    for port in result.changed:
+        try:
+            path = _safe_target(out, port.path)
+            write_bytes_atomic(path, port.ported)
+        except (WriteRefused, OSError) as exc:
+            skipped.append((port.path, str(exc)))
+            continue
+        written.append(port.path)
+    return WriteOutcome(tuple(written), tuple(skipped))

@@ -1,0 +1,29 @@
+"""Shared test settings: hypothesis without wall-clock deadlines (CI machines are slow and
+shared), and ``needs_tool`` which skips a test when an outside tool is missing, unless
+``PORTER_REQUIRE_TOOLS=1`` (set by ``.ci/run``) turns that skip into a failure."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+settings.register_profile("porter", deadline=None)
+settings.load_profile("porter")
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+
+
+def needs_tool(name: str, why: str) -> str:
+    """The tool's path; skips (or fails under PORTER_REQUIRE_TOOLS=1) when it is not installed."""
+    found = shutil.which(name)
+    if found:
+        return found
+    message = f"{name} not installed: {why}"
+    if os.environ.get("PORTER_REQUIRE_TOOLS") == "1":
+        pytest.fail(f"{message} (PORTER_REQUIRE_TOOLS=1 requires it)")
+    pytest.skip(message)
