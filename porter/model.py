@@ -86,6 +86,9 @@ class Finding:
     cell: int | None = None
     #: Disambiguates identical (rule, symbol, snippet) sites in one file; set by the scanner.
     occurrence: int = 0
+    #: Other files this site pulls in, as written in the source (the ``sources=[...]`` of a
+    #: ``CUDAExtension`` or ``cpp_extension.load``): reports link the site to their findings.
+    links: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
