@@ -19,6 +19,7 @@ from porter.discover import DEFAULT_MAX_BYTES, Candidate, classify, discover
 from porter.frontends import frontend_for
 from porter.mappings import MappingTables, default_tables
 from porter.model import FileResult, ScanResult
+from porter.suppress import apply_suppressions
 
 #: Below this many files a process pool costs more than it saves.
 _PARALLEL_THRESHOLD = 64
@@ -63,7 +64,7 @@ def analyze_bytes(rel: str, data: bytes, tables: MappingTables) -> FileResult | 
             note=f"internal error in the {frontend.language} frontend: {type(exc).__name__}: {exc}",
         )
     digest = hashlib.sha1(data).hexdigest()
-    return dataclasses.replace(_numbered(result), digest=digest)
+    return dataclasses.replace(_numbered(apply_suppressions(result, data, tables)), digest=digest)
 
 
 def analyze_candidate(
