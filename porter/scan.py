@@ -23,6 +23,8 @@ from porter.suppress import apply_suppressions
 
 #: Below this many files a process pool costs more than it saves.
 _PARALLEL_THRESHOLD = 64
+#: Skip reasons worth reporting only for files some frontend would have read.
+_UNINTERESTING_SKIPS = ("larger than", "not a regular file", "duplicate of")
 #: Bytes a frontend is shown to decide whether it claims an extensionless file.
 _HEAD_BYTES = 512
 
@@ -74,6 +76,8 @@ def analyze_candidate(
     tables = tables or default_tables()
     if candidate.skip is not None:
         probe = frontend_for(candidate.rel, b"")
+        if probe is None and candidate.skip.startswith(_UNINTERESTING_SKIPS):
+            return None  # a big weight file or a FIFO no frontend reads is not worth a note
         language = probe.language if probe else "unknown"
         return FileResult(path=candidate.rel, language=language, status="skipped", note=candidate.skip)
     try:
