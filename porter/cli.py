@@ -179,6 +179,39 @@ def port_command(
     port_view.render_summary(result, sys.stderr, written, skipped)
 
 
+@app.command("report")
+def report_command(
+    path: Annotated[Path, typer.Argument(help="Repository or file to report on.")] = Path("."),
+    target: TargetOption = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, markdown, html, json or sarif.")] = "table",
+    output: OutputOption = None,
+    effort_config: Annotated[
+        Path | None, typer.Option("--effort-config", help="YAML file overriding effort figures (docs/effort-model.md).")
+    ] = None,
+    exclude: ExcludeOption = None,
+    max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
+) -> None:
+    """Price the port per target: effort ranges, pits, Python-to-kernel links, the cheapest target."""
+    from porter.effort import DEFAULT_CONFIG, load_effort_config
+    from porter.mappings import default_tables
+    from porter.pits import default_catalog
+    from porter.render import report_out
+    from porter.report import build_report
+
+    if fmt not in report_out.FORMATS:
+        raise UsageError(f"unknown report format {fmt!r}; choose from {', '.join(report_out.FORMATS)}")
+    try:
+        catalog = default_catalog()
+        config = (load_effort_config(effort_config, catalog, default_tables().target_ids)
+                  if effort_config else DEFAULT_CONFIG)
+    except MappingError as exc:
+        raise UsageError(str(exc)) from exc
+    result = run_scan(path, target, exclude, max_bytes)
+    report = build_report(result, root_label=path.as_posix(), catalog=catalog, config=config)
+    with output_stream(output) as stream:
+        report_out.write(report, fmt, stream)
+
+
 @mappings_app.command("validate")
 def mappings_validate(
     directory: Annotated[Path | None, typer.Argument(help="Mapping folder (default: the shipped data).")] = None,

@@ -270,12 +270,10 @@ class TargetEffort:
     files: Mapping[str, Range]
     drivers: tuple[Driver, ...]
 
-    def site(self, finding_id: str) -> SiteCost | None:
-        for pit in self.pits:
-            for site in pit.sites:
-                if site.finding.id == finding_id:
-                    return site
-        return None
+    @property
+    def sites(self) -> dict[str, SiteCost]:
+        """Every priced site by finding id (sites that need no work for this target are absent)."""
+        return {site.finding.id: site for pit in self.pits for site in pit.sites}
 
 
 #: How many pit and file drivers a summary lists.

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from porter.model import FileResult, Finding, ScanResult, Span, Status, TargetPlan
+from porter.model import (
+    SEVERITY_FOR_STATUS,
+    FileResult,
+    Finding,
+    ScanResult,
+    Span,
+    Status,
+    TargetPlan,
+    worst_status,
+)
 
 TARGETS = ("rocm", "oneapi", "cann", "neutral")
 
@@ -28,8 +37,9 @@ def make_finding(
     snippet: str | None = None,
     end_line: int | None = None,
     links: tuple[str, ...] = (),
-    severity: str = "medium",
+    severity: str | None = None,
 ) -> Finding:
+    """A finding as a frontend makes one; severity defaults to the dearest status's, as there."""
     plans = {t: TargetPlan(status=s, replacement=None, note=f"{t} note for {symbol}") for t, s in statuses.items()}
     return Finding(
         rule=rule,
@@ -39,7 +49,7 @@ def make_finding(
         path=path,
         span=Span(line, 1, end_line or line, len(symbol) + 1),
         snippet=snippet if snippet is not None else f"{symbol}(x);  // line {line}",
-        severity=severity,  # type: ignore[arg-type]
+        severity=severity or SEVERITY_FOR_STATUS[worst_status(list(statuses.values()))],  # type: ignore[arg-type]
         targets=plans,
         pit=pit,
         links=links,
@@ -116,3 +126,12 @@ def hostile_result() -> ScanResult:
     other = make_finding("__global__", f"{HOSTILE}.cu", 2, KERNEL, rule="cuda-kernel", pit="custom-kernels",
                          snippet=f"__global__ void k() {{ /* {HOSTILE} */ }}")
     return scan_result([(path, "python", 3, [finding]), (f"{HOSTILE}.cu", "cuda", 10, [other])])
+
+
+def report_for(result: ScanResult, **kwargs):
+    """``build_report`` with only the targets' data, so these tests do not depend on the families."""
+    from porter.mappings import MappingTables, data_dir, load_targets
+    from porter.report import build_report
+
+    tables = MappingTables(load_targets(data_dir()), ())
+    return build_report(result, root_label=kwargs.pop("root_label", "demo"), tables=tables, **kwargs)

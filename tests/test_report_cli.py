@@ -1,0 +1,96 @@
+"""``porter report``: formats, --target, --output, --effort-config, and one-line usage errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from conftest import FIXTURES, REPO
+
+from porter.render.report_json import report_validator
+
+DEMO = FIXTURES / "demo"
+
+
+def porter(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "porter", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=300, check=False)
+
+
+def test_unknown_format_is_a_usage_error():
+    run = porter("report", str(DEMO), "--format", "pdf")
+    assert run.returncode == 2
+    assert run.stderr.startswith("porter: error: unknown report format 'pdf'")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("pits: {no-such-pit: {base: [1, 2]}}", "no such pit"), ("status: {auto: {site: [3, 1]}}", "inverted")],
+)
+def test_bad_effort_config_is_a_usage_error(tmp_path, text, message):
+    config = tmp_path / "effort.yaml"
+    config.write_text(text, encoding="utf-8")
+    run = porter("report", str(DEMO), "--effort-config", str(config))
+    assert run.returncode == 2
+    assert message in run.stderr and str(config) in run.stderr and "Traceback" not in run.stderr
+
+
+def demo_json(*args: str) -> dict:
+    run = porter("report", str(DEMO), "--format", "json", *args)
+    assert run.returncode == 0, run.stderr
+    document = json.loads(run.stdout)
+    report_validator().validate(document)
+    return document
+
+
+def test_json_report_for_the_demo_validates_and_prices_every_target():
+    document = demo_json()
+    assert list(document["effort"]["targets"]) == ["rocm", "oneapi", "cann", "neutral"]
+    for effort in document["effort"]["targets"].values():
+        assert 0 <= effort["low"] <= effort["high"]
+    assert document["comparison"]["cheapest"] in document["targets"]
+
+
+def test_target_option_restricts_the_report():
+    document = demo_json("-t", "cann", "--target", "rocm")
+    assert document["targets"] == ["rocm", "cann"]
+    assert list(document["effort"]["targets"]) == ["rocm", "cann"]
+
+
+def test_effort_config_changes_the_estimate(tmp_path):
+    config = tmp_path / "effort.yaml"
+    config.write_text("status: {auto: {site: [1, 2]}, review: {site: [1, 2]}, manual: {site: [1, 2]}}\n",
+                      encoding="utf-8")
+    default = demo_json("-t", "cann")["effort"]["targets"]["cann"]
+    dearer = demo_json("-t", "cann", "--effort-config", str(config))["effort"]["targets"]["cann"]
+    assert dearer["actionable"] > 0
+    assert dearer["low"] > default["low"] and dearer["high"] > default["high"]
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html", "sarif"])
+def test_each_format_writes_the_output_file(tmp_path, fmt):
+    out = tmp_path / f"report.{fmt}"
+    run = porter("report", str(DEMO), "--format", fmt, "--output", str(out))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == ""
+    text = out.read_text(encoding="utf-8")
+    assert "rocm" in text and "cann" in text
+
+
+def test_sarif_for_the_demo_validates():
+    schema_path = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+    if not schema_path.is_file():
+        pytest.skip(f"SARIF schema not found at {schema_path} (../shared is absent)")
+    run = porter("report", str(DEMO), "--format", "sarif")
+    assert run.returncode == 0, run.stderr
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    jsonschema.validators.validator_for(schema)(schema).validate(json.loads(run.stdout))
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path):
+    run = porter("report", str(tmp_path / "nope"))
+    assert run.returncode == 2 and "path not found" in run.stderr
