@@ -1,0 +1,468 @@
+"""Python dependency lists: what the requirements, conda, pyproject and notebook frontends share.
+
+Each of those frontends knows only its own syntax. It cuts its file into Items (one requirement or
+one pip option each, with the offsets at which to rewrite it, remove it or write a sibling beside
+it) and hands them here. This module reads every item with ``packaging``, looks its parts up in
+the pip mapping families (a project name, ``name[extra]``, a ``+cuXYZ`` label, an index URL) and
+turns the data's answers into findings carrying byte edits.
+
+It also keeps a file's versions consistent, which no single row can: a plan's ``imports`` are the
+lines a requirement needs beside it (an index option, a companion such as torch-npu); each is
+written once per file, only where the file lacks it, and a companion whose releases pin another
+package exactly (``reference/pypi-<companion>.txt``) is pinned to the release that matches the
+file's pin, or reported when none does. A companion already in the file whose pin contradicts
+the other package's pin gets a ``review`` finding.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+from packaging.version import InvalidVersion, Version
+
+from porter.frontends.base import LineIndex, make_finding
+from porter.mappings import MappingEntry, MappingTables, reference_names
+from porter.model import Edit, Finding, Status, TargetPlan
+
+#: The mapping language of PyPI names, version labels and pip index URLs.
+PIP = "pip"
+#: pip options whose value is a package index or a page of links.
+INDEX_OPTIONS = frozenset({"-i", "--index-url", "--extra-index-url", "-f", "--find-links"})
+EDITABLE_OPTIONS = frozenset({"-e", "--editable"})
+
+_OPTION = re.compile(r"\s*(-{1,2}[A-Za-z][\w-]*)(?:\s*=\s*|\s+)?(\S+)?")
+_NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
+_EXTRAS = re.compile(r"\s*\[[^\]]*\]")
+#: Per-requirement options that follow a requirement on its line (--hash, --config-settings ...).
+_TRAILING_OPTION = re.compile(r"\s+--?[A-Za-z]")
+_EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+_LOCAL_LABEL = re.compile(r"\+[A-Za-z0-9._]+")
+
+
+def normalize(name: str) -> str:
+    """A project name as PEP 503 compares it: lower case, runs of ``-_.`` as one ``-``."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One requirement or pip option of a dependency list, as its frontend located it.
+
+    ``text`` is what the item says (a TOML string's value, a requirements line without its
+    comment); ``start`` is the byte offset of that text in the file. ``literal`` says whether the
+    file holds exactly these characters there (no escapes), which in-text edits need.
+    ``before``/``after`` give where a sibling item may be written and how (``{}`` stands for its
+    text); ``options`` says whether this list accepts pip options such as an index URL.
+    """
+
+    text: str
+    start: int
+    removal: Edit | None = None
+    before: tuple[int, str] | None = None
+    after: tuple[int, str] | None = None
+    literal: bool = True
+    options: bool = True
+
+
+@dataclass(slots=True)
+class _Site:
+    """One mapped part of an item, before it becomes a Finding."""
+
+    entry: MappingEntry
+    symbol: str
+    start: int
+    end: int
+    item: Item
+    edits: dict[str, list[Edit]] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    statuses: dict[str, Status] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """What an item says, with offsets relative to the item's text (characters)."""
+
+    option: str | None = None
+    value: str | None = None
+    value_at: int = 0
+    name: str | None = None
+    name_span: tuple[int, int] = (0, 0)
+    extras: tuple[str, ...] = ()
+    extras_end: int = 0
+    specifier: SpecifierSet | None = None
+    labels: tuple[tuple[str, int], ...] = ()
+    url: str | None = None
+    url_at: int = 0
+
+
+def _parse_option(text: str) -> _Parsed | None:
+    match = _OPTION.match(text)
+    if not match:
+        return None
+    value = match.group(2)
+    return _Parsed(option=match.group(1), value=value, value_at=match.start(2) if value else 0)
+
+
+def _name_from_url(url: str) -> str | None:
+    egg = _EGG.search(url)
+    if egg:
+        return egg.group(1)
+    filename = url.split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1].replace("%2B", "+")
+    if filename.endswith(".whl"):
+        try:
+            return str(parse_wheel_filename(filename)[0])
+        except InvalidWheelFilename:
+            return None
+    return None
+
+
+def _parse_requirement(text: str) -> _Parsed | None:
+    cut = _TRAILING_OPTION.search(text)
+    body = text[: cut.start()] if cut else text
+    body = body.rstrip()
+    try:
+        requirement = Requirement(body)
+    except InvalidRequirement:
+        stripped = body.strip()
+        if "://" not in stripped:
+            return None
+        name = _name_from_url(stripped)
+        return _Parsed(name=name, url=stripped, url_at=body.find(stripped))
+    name_match = _NAME.match(body)
+    if not name_match:
+        return None
+    extras_match = _EXTRAS.match(body, name_match.end())
+    labels = []
+    for spec in requirement.specifier:
+        if "+" not in spec.version:
+            continue
+        label = "+" + spec.version.split("+", 1)[1]
+        at = body.find(label, name_match.end())
+        if at >= 0:
+            labels.append((label, at))
+    url = requirement.url
+    return _Parsed(
+        name=requirement.name,
+        name_span=name_match.span(1),
+        extras=tuple(sorted(requirement.extras)),
+        extras_end=extras_match.end() if extras_match else name_match.end(1),
+        specifier=requirement.specifier,
+        labels=tuple(labels),
+        url=url,
+        url_at=body.find(url) if url else 0,
+    )
+
+
+def parse_item(text: str) -> _Parsed | None:
+    """Read one item: a pip option (``--extra-index-url URL``) or a PEP 508 requirement."""
+    if text.lstrip().startswith("-"):
+        return _parse_option(text)
+    return _parse_requirement(text)
+
+
+def _without_labels(specifier: SpecifierSet | None) -> SpecifierSet | None:
+    """The specifier as a port leaves it: ``==2.3.1+cu121`` compares as ``==2.3.1``."""
+    if specifier is None or not str(specifier):
+        return None
+    try:
+        return SpecifierSet(_LOCAL_LABEL.sub("", str(specifier)))
+    except InvalidSpecifier:
+        return None
+
+
+@functools.cache
+def companion_pins(companion: str) -> tuple[tuple[Version, str, str], ...]:
+    """(companion release, pinned project, pinned version) from ``reference/pypi-<companion>.txt``,
+    newest release first; empty when no such list exists (the companion is then left unpinned)."""
+    try:
+        lines = reference_names(f"pypi-{companion}")
+    except OSError:
+        return ()
+    pins = []
+    for line in lines:
+        left, _, right = line.partition(" ")
+        name, _, version = left.partition("==")
+        pinned, _, pinned_version = right.partition("==")
+        try:
+            release = Version(version)
+        except InvalidVersion:
+            continue
+        if normalize(name) == companion and pinned:
+            base = _LOCAL_LABEL.sub("", pinned_version).removesuffix(".*")
+            pins.append((release, normalize(pinned), base))
+    return tuple(sorted(pins, reverse=True))
+
+
+def _matching_release(companion: str, anchor: str, specifier: SpecifierSet | None) -> str | None:
+    """The newest companion release whose exact pin on ``anchor`` the specifier allows."""
+    for release, pinned, version in companion_pins(companion):
+        if pinned != anchor:
+            continue
+        if specifier is None or specifier.contains(version, prereleases=True):
+            return str(release)
+    return None
+
+
+def _covered(companion: str, anchor: str) -> str:
+    versions = sorted(
+        {Version(v) for _, pinned, v in companion_pins(companion) if pinned == anchor}
+    )
+    return f"{versions[0]} to {versions[-1]}" if versions else "none"
+
+
+def _byte(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-8"))
+
+
+def _same_url(a: str, b: str) -> bool:
+    return a.rstrip("/") == b.rstrip("/")
+
+
+class DependencyList:
+    """Findings for the items of one file (or one notebook cell) of dependencies."""
+
+    def __init__(
+        self,
+        path: str,
+        lines: LineIndex,
+        tables: MappingTables,
+        cell: int | None = None,
+    ) -> None:
+        self.path = path
+        self.lines = lines
+        self.tables = tables
+        self.cell = cell
+
+    def findings(self, items: Sequence[Item]) -> list[Finding]:
+        parsed = [(item, parse_item(item.text)) for item in items]
+        parsed = [(item, p) for item, p in parsed if p is not None]
+        sites: list[_Site] = []
+        for item, p in parsed:
+            sites.extend(self._sites(item, p))
+        self._add_companions(sites, parsed)
+        self._check_pins(sites, parsed)
+        return [self._finding(site) for site in sites]
+
+    # -- sites ---------------------------------------------------------------------------------
+
+    def _site(self, entry: MappingEntry, symbol: str, item: Item, span: tuple[int, int],
+              *, whole: bool, editable: bool) -> _Site:
+        """A site over ``span`` (characters of the item text); computes the data's edits.
+
+        ``whole``: an empty replacement removes the whole item (a project name), else only the
+        span (a version label). ``editable``: whether in-text replacement is meaningful here.
+        """
+        start = item.start + _byte(item.text, span[0])
+        end = item.start + _byte(item.text, span[1])
+        site = _Site(entry, symbol, start, end, item)
+        for target, spec in entry.targets.items():
+            if spec.status not in ("auto", "review") or spec.replacement is None:
+                continue
+            if spec.replacement == "" and whole:
+                edit = item.removal
+            elif editable and item.literal:
+                edit = Edit(start, end, spec.replacement)
+            else:
+                edit = None
+            if edit is not None:
+                site.edits[target] = [edit]
+        return site
+
+    def _sites(self, item: Item, p: _Parsed) -> list[_Site]:
+        lookup = self.tables.lookup
+        if p.option is not None:
+            if p.value is None:
+                return []
+            if p.option in INDEX_OPTIONS:
+                entry = lookup(PIP, p.value)
+                if entry is None:
+                    return []
+                span = (p.value_at, p.value_at + len(p.value))
+                whole = True
+                return [self._site(entry, p.value, item, span, whole=whole, editable=True)]
+            if p.option in EDITABLE_OPTIONS:
+                name = _name_from_url(p.value)
+                entry = lookup(PIP, normalize(name)) if name else None
+                if entry is None:
+                    return []
+                span = (p.value_at, p.value_at + len(p.value))
+                return [self._site(entry, normalize(name), item, span, whole=True, editable=False)]
+            return []
+        sites = []
+        if p.name is not None:
+            name = normalize(p.name)
+            found = None
+            for extra in p.extras:
+                symbol = f"{name}[{normalize(extra)}]"
+                entry = lookup(PIP, symbol)
+                if entry is not None:
+                    found = (entry, symbol, (p.name_span[0], p.extras_end))
+                    break
+            if found is None:
+                entry = lookup(PIP, name)
+                if entry is not None:
+                    found = (entry, name, p.name_span)
+            if found is not None:
+                entry, symbol, span = found
+                editable = p.url is None
+                sites.append(self._site(entry, symbol, item, span, whole=True, editable=editable))
+        for label, at in p.labels:
+            entry = lookup(PIP, label.lower())
+            if entry is not None:
+                span = (at, at + len(label))
+                sites.append(self._site(entry, label, item, span, whole=False, editable=True))
+        if p.url is not None:
+            entry = lookup(PIP, p.url)
+            if entry is not None:
+                span = (p.url_at, p.url_at + len(p.url))
+                sites.append(self._site(entry, p.url, item, span, whole=False, editable=True))
+        return sites
+
+    # -- file-level consistency ----------------------------------------------------------------
+
+    def _urls_after(self, sites: list[_Site], parsed: list[tuple[Item, _Parsed]], target: str
+                    ) -> list[str]:
+        """The index URLs the file names once ``target``'s edits are applied."""
+        rewritten = {
+            site.item: site.entry.targets[target].replacement
+            for site in sites
+            if target in site.edits and site.item.text.lstrip().startswith("-")
+        }
+        urls = []
+        for item, p in parsed:
+            if p.option in INDEX_OPTIONS and p.value:
+                url = rewritten.get(item, p.value)
+                if url:
+                    urls.append(url)
+        return urls
+
+    def _add_companions(self, sites: list[_Site], parsed: list[tuple[Item, _Parsed]]) -> None:
+        """Write each plan's ``imports`` once per file where the file lacks them."""
+        present = {normalize(p.name) for _, p in parsed if p.name and p.option is None}
+        specifiers = {
+            normalize(p.name): _without_labels(p.specifier)
+            for _, p in reversed(parsed)
+            if p.name and p.option is None
+        }
+        for target in self.tables.target_ids:
+            urls = self._urls_after(sites, parsed, target)
+            written: set[str] = set()
+            for site in sites:
+                spec = site.entry.targets[target]
+                if spec.status not in ("auto", "review"):
+                    continue
+                for line in spec.imports:
+                    if line in written:
+                        continue
+                    if line.startswith("-"):
+                        edit = self._option_companion(site.item, line, urls)
+                    else:
+                        edit = self._requirement_companion(site, target, line, present, specifiers)
+                    if edit is not None:
+                        site.edits.setdefault(target, []).append(edit)
+                        written.add(line)
+
+    def _option_companion(self, item: Item, line: str, urls: list[str]) -> Edit | None:
+        option = _parse_option(line)
+        if option is None or option.value is None:
+            return None
+        if any(_same_url(option.value, url) for url in urls):
+            return None
+        if not item.options or item.before is None:
+            return None
+        offset, template = item.before
+        return Edit(offset, offset, template.format(line))
+
+    def _requirement_companion(self, site: _Site, target: str, line: str, present: set[str],
+                               specifiers: dict[str, SpecifierSet | None]) -> Edit | None:
+        companion = normalize(Requirement(line).name)
+        if companion in present:
+            return None
+        anchor = site.symbol
+        pins = [pinned for _, pinned, _ in companion_pins(companion)]
+        if anchor in pins:
+            specifier = specifiers.get(anchor)
+            release = _matching_release(companion, anchor, specifier)
+            if release is None:
+                site.notes[target] = (
+                    f"no {companion} release on PyPI pins {anchor} {specifier}: {companion} "
+                    f"covers {anchor} {_covered(companion, anchor)}; move {anchor} to one of them"
+                )
+                return None
+            if specifier is not None:
+                line = f"{companion}=={release}"
+                site.notes[target] = f"added {line}, which pins {anchor} to this version"
+        if site.item.after is None:
+            return None
+        offset, template = site.item.after
+        return Edit(offset, offset, template.format(line))
+
+    def _check_pins(self, sites: list[_Site], parsed: list[tuple[Item, _Parsed]]) -> None:
+        """A companion pinned in the file must require the version the file pins its anchor to."""
+        specifiers = {
+            normalize(p.name): _without_labels(p.specifier)
+            for _, p in reversed(parsed)
+            if p.name and p.option is None
+        }
+        for site in sites:
+            companion = site.symbol
+            pins = companion_pins(companion)
+            if not pins:
+                continue
+            item_spec = next(
+                (p.specifier for item, p in parsed if item is site.item and p.specifier), None
+            )
+            exact = [s.version for s in item_spec or () if s.operator in ("==", "===")]
+            if not exact:
+                continue
+            for release, anchor, version in pins:
+                if release != _version(exact[0]):
+                    continue
+                wanted = specifiers.get(anchor)
+                if wanted is not None and not wanted.contains(version, prereleases=True):
+                    better = _matching_release(companion, anchor, wanted)
+                    hint = f"; {companion}=={better} matches" if better else ""
+                    for target in self.tables.target_ids:
+                        if site.entry.targets[target].status == "not-needed":
+                            site.statuses[target] = "review"
+                            site.notes[target] = (
+                                f"{companion} {release} requires {anchor}=={version} but this "
+                                f"file asks for {anchor}{wanted}: the versions must match{hint}"
+                            )
+
+    # -- findings ------------------------------------------------------------------------------
+
+    def _finding(self, site: _Site) -> Finding:
+        overrides = {}
+        for target, spec in site.entry.targets.items():
+            if target not in site.notes and target not in site.statuses:
+                continue
+            status = site.statuses.get(target, spec.status)
+            base = spec.note or site.entry.note
+            note = f"{base}; {site.notes[target]}" if target in site.notes else base
+            edits = tuple(site.edits.get(target, ())) if status in ("auto", "review") else ()
+            overrides[target] = TargetPlan(status, spec.replacement, note, edits)
+        return make_finding(
+            site.entry,
+            path=self.path,
+            lines=self.lines,
+            start=site.start,
+            end=site.end,
+            symbol=site.symbol,
+            edits={t: tuple(e) for t, e in site.edits.items()},
+            overrides=overrides,
+            cell=self.cell,
+        )
+
+
+def _version(text: str) -> Version | None:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
