@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
 
+from porter.baseline import Baseline, BaselineError
 from porter.discover import DEFAULT_MAX_BYTES
+from porter.gate import Threshold, parse_threshold
+from porter.gate import check as gate_check
 from porter.mappings import MappingError
 from porter.model import STATUS_ORDER, Finding, ScanResult
 from porter.scan import ScanError, scan
@@ -95,6 +98,10 @@ OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write
 MaxBytesOption = Annotated[
     int, typer.Option("--max-bytes", help="Skip files larger than this (reported as skipped).", min=1)
 ]
+BaselineOption = Annotated[
+    Path | None,
+    typer.Option("--baseline", help="Leave out the findings this file accepts (see: porter baseline create)."),
+]
 
 
 @app.callback()
@@ -113,9 +120,10 @@ def scan_command(
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a site at this level exists.")] = FailOn.never,
     exclude: ExcludeOption = None,
     max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
+    baseline: BaselineOption = None,
 ) -> None:
     """List every NVIDIA-specific site and what each target needs."""
-    result = run_scan(path, target, exclude, max_bytes)
+    result = with_baseline(run_scan(path, target, exclude, max_bytes), baseline)
     label = path.as_posix()
     with output_stream(output) as stream:
         if fmt is ScanFormat.json:
@@ -252,26 +260,165 @@ def mappings_stats() -> None:
     mappings_view.render_stats(sys.stdout)
 
 
-def main() -> None:
-    """Console entry point: turn user errors into one line and exit code 2."""
+GateOption = Annotated[
+    list[str] | None,
+    typer.Option("--fail-on", help="Exit 1 when met (repeatable): never, any, review, manual, severity:LEVEL, effort:DAYS."),
+]
+
+
+def load_baseline(path: Path | None) -> Baseline | None:
+    if path is None:
+        return None
     try:
-        app(standalone_mode=False)
+        return Baseline.load(path)
+    except BaselineError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def with_baseline(result: ScanResult, path: Path | None) -> ScanResult:
+    """``result`` without the findings the ``--baseline`` file accepts."""
+    accepted = load_baseline(path)
+    return accepted.filter(result) if accepted else result
+
+
+def parse_gate(values: list[str] | None) -> list[Threshold]:
+    try:
+        return [parse_threshold(v) for v in values or ()]
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def enforce_gate(
+    thresholds: list[Threshold],
+    findings: tuple[Finding, ...],
+    targets: tuple[str, ...],
+    effort: Callable[[], dict[str, float]],
+) -> None:
+    """Exit 1, saying on stderr which threshold tripped and why; ``effort`` runs only if needed."""
+    days = effort() if any(t.kind == "effort" for t in thresholds) else {}
+    for line in (tripped := gate_check(thresholds, findings, targets, days)):
+        typer.echo(f"porter: {line}", err=True)
+    if tripped:
+        raise typer.Exit(1)
+
+
+class ReviewFormat(StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    sarif = "sarif"
+    github = "github"
+
+
+@app.command("review")
+def review_command(
+    base: Annotated[str, typer.Option("--base", help="Revision the change is compared with, at its merge base (e.g. origin/main).")],
+    path: Annotated[Path, typer.Argument(help="Review only the changes under this path (default: the whole repository).")] = Path("."),
+    head: Annotated[str | None, typer.Option("--head", help="Revision holding the change. Default: the work tree.")] = None,
+    target: TargetOption = None,
+    fmt: Annotated[ReviewFormat, typer.Option("--format", "-f", help="Output format.")] = ReviewFormat.table,
+    output: OutputOption = None,
+    fail_on: GateOption = None,
+    baseline: BaselineOption = None,
+    exclude: ExcludeOption = None,
+    max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
+) -> None:
+    """Report the sites a change adds and removes, per target, with the effort delta."""
+    from porter.gitdiff import GitError
+    from porter.render import review_view
+    from porter.review import review
+
+    thresholds = parse_gate(fail_on)
+    accepted = load_baseline(baseline)
+    try:
+        result = review(path, base, head, targets=target, exclude=exclude or (), max_bytes=max_bytes,
+                        baseline=accepted)
+    except (GitError, ScanError, MappingError) as exc:
+        raise UsageError(str(exc)) from exc
+    with output_stream(output) as stream:
+        review_view.render(result, fmt.value, stream, path.as_posix())
+    enforce_gate(thresholds, result.introduced, result.targets,
+                 lambda: {d.target: d.net_days for d in result.effort})
+
+
+class CheckFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+@app.command("check")
+def check_command(
+    files: Annotated[list[Path], typer.Argument(help="Files to check (a pre-commit hook passes the staged ones).")],
+    target: TargetOption = None,
+    fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.text,
+    fail_on: GateOption = None,
+    baseline: BaselineOption = None,
+    max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
+) -> None:
+    """Check the named files (no directory walk); exits 1 on any site unless --fail-on says otherwise."""
+    from porter.check import check_files, effort_days
+
+    thresholds = parse_gate(fail_on or ["any"])
+    try:
+        result = with_baseline(check_files(files, targets=target, max_bytes=max_bytes), baseline)
+    except (ScanError, MappingError) as exc:
+        raise UsageError(str(exc)) from exc
+    if fmt is CheckFormat.json:
+        from porter.render import json_out
+
+        sys.stdout.write(json_out.render(result, "."))
+    elif fmt is CheckFormat.github:
+        from porter.render import github
+
+        github.render(result.findings, result.targets, sys.stdout)
+    else:
+        from porter.render import lint
+
+        lint.render(result, sys.stdout)
+    sizes = {file.path: file.lines for file in result.files}
+    enforce_gate(thresholds, result.findings, result.targets,
+                 lambda: effort_days(result.findings, result.targets, sizes))
+
+
+baseline_app = typer.Typer(no_args_is_help=True, help="Accept today's findings so that gates report only new ones.")
+app.add_typer(baseline_app, name="baseline")
+
+
+@baseline_app.command("create")
+def baseline_create(
+    path: Annotated[Path, typer.Argument(help="Repository to scan (use its root: paths are relative to it).")] = Path("."),
+    output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path("porter-baseline.json"),
+    exclude: ExcludeOption = None,
+    max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
+) -> None:
+    """Write every current finding's fingerprint to a baseline file (sorted, deterministic)."""
+    from porter.baseline import document, dumps
+    from porter.rewrite.atomic import write_text_atomic
+
+    result = run_scan(path, None, exclude, max_bytes)
+    try:
+        write_text_atomic(output, dumps(document(result.findings)))
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    typer.echo(f"porter: {len(result.findings)} finding(s) accepted in {output}", err=True)
+
+
+def main() -> None:
+    """Console entry point: user errors become one line and exit code 2.
+
+    typer runs in standalone mode, so its own usage errors (unknown option, bad choice) already
+    print one usage line and exit 2, and ``typer.Exit`` codes pass through; what reaches us is
+    porter's ``UsageError`` or a bug.
+    """
+    try:
+        app()
     except UsageError as exc:
         if _state["debug"]:
             raise
         typer.echo(f"porter: error: {exc}", err=True)
         sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        typer.echo("porter: aborted", err=True)
-        sys.exit(130)
-    except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except Exception as exc:
         if _state["debug"]:
             raise
         typer.echo(f"porter: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
