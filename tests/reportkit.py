@@ -8,7 +8,11 @@ build findings the way frontends do (``Finding`` values with per-target plans) a
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 
 from porter.model import (
     SEVERITY_FOR_STATUS,
@@ -135,3 +139,24 @@ def report_for(result: ScanResult, **kwargs):
 
     tables = MappingTables(load_targets(data_dir()), ())
     return build_report(result, root_label=kwargs.pop("root_label", "demo"), tables=tables, **kwargs)
+
+
+REPO = Path(__file__).resolve().parent.parent
+SARIF_SCHEMA = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+
+
+def run_porter(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m porter ARGS`` from the repository root."""
+    return subprocess.run([sys.executable, "-m", "porter", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=300, check=False)
+
+
+def sarif_validator():
+    """A validator for the official SARIF 2.1.0 schema from ../shared; skips where it is absent."""
+    import jsonschema
+    import pytest
+
+    if not SARIF_SCHEMA.is_file():
+        pytest.skip(f"SARIF schema not found at {SARIF_SCHEMA} (../shared is absent)")
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    return jsonschema.validators.validator_for(schema)(schema)

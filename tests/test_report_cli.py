@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-import jsonschema
 import pytest
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES
+from reportkit import run_porter as porter
+from reportkit import sarif_validator
 
 from porter.render.report_json import report_validator
 
 DEMO = FIXTURES / "demo"
-
-
-def porter(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "porter", *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=300, check=False)
 
 
 def test_unknown_format_is_a_usage_error():
@@ -82,13 +76,10 @@ def test_each_format_writes_the_output_file(tmp_path, fmt):
 
 
 def test_sarif_for_the_demo_validates():
-    schema_path = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
-    if not schema_path.is_file():
-        pytest.skip(f"SARIF schema not found at {schema_path} (../shared is absent)")
+    validator = sarif_validator()
     run = porter("report", str(DEMO), "--format", "sarif")
     assert run.returncode == 0, run.stderr
-    schema = json.loads(schema_path.read_text(encoding="utf-8"))
-    jsonschema.validators.validator_for(schema)(schema).validate(json.loads(run.stdout))
+    validator.validate(json.loads(run.stdout))
 
 
 def test_missing_path_is_a_usage_error(tmp_path: Path):

@@ -9,12 +9,10 @@ import re
 import jsonschema
 import pytest
 from conftest import REPO
-from reportkit import HOSTILE, report_for, sample_result
+from reportkit import HOSTILE, report_for, sample_result, sarif_validator
 
 from porter.effort import format_range
 from porter.render import markdown, report_json, report_out, report_terminal, sarif
-
-SARIF_SCHEMA = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 
 
 @pytest.fixture(scope="module")
@@ -113,13 +111,6 @@ def test_markdown_has_the_summary_comparison_links_pits_and_files(sample):
 
 
 # --- SARIF ---------------------------------------------------------------------------------------
-
-def sarif_validator():
-    if not SARIF_SCHEMA.is_file():
-        pytest.skip(f"SARIF schema not found at {SARIF_SCHEMA} (../shared is absent)")
-    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
-    return jsonschema.validators.validator_for(schema)(schema)
-
 
 def test_sarif_validates_against_the_official_schema(sample, hostile):
     validator = sarif_validator()

@@ -10,13 +10,13 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, REPO, needs_tool
 from reportkit import HOSTILE, hostile_result, report_for, sample_result
+from reportkit import run_porter as porter
 
 from porter.render import html
 
@@ -134,11 +134,6 @@ def text_of(dom: str, element_id: str) -> str:
     match = re.search(rf'id="{re.escape(element_id)}"[^>]*>([^<]*)<', dom)
     assert match, f"no element #{element_id} in the rendered page"
     return match.group(1).strip()
-
-
-def porter(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "porter", *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=300, check=False)
 
 
 def test_demo_report_renders_in_chromium_with_the_json_numbers(tmp_path):

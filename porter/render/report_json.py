@@ -8,14 +8,13 @@ everything is sorted, so the same input gives byte-identical output.
 from __future__ import annotations
 
 import functools
-import json
-from importlib import resources
 from typing import Any
 
 import jsonschema
 from referencing import Registry, Resource
 
 from porter.effort import EffortConfig, Range, TargetEffort, format_range
+from porter.mappings import _schema
 from porter.render.json_out import dumps, scan_document
 from porter.report import CrossLink, PitView, Report, TargetView
 
@@ -145,10 +144,6 @@ def report_document(report: Report) -> dict[str, Any]:
 
 def render(report: Report) -> str:
     return dumps(report_document(report))
-
-
-def _schema(name: str) -> dict[str, Any]:
-    return json.loads(resources.files("porter").joinpath("schemas", name).read_text(encoding="utf-8"))
 
 
 @functools.cache
