@@ -8,10 +8,11 @@ and every report read the same numbers and no renderer hard-codes advice.
 
 from __future__ import annotations
 
+import fnmatch
 import functools
-from collections.abc import Iterable, Iterator, Mapping
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -55,19 +56,23 @@ class Pit:
 
     def detects(self, finding: Finding) -> bool:
         """Whether the catalog's detect patterns point ``finding`` at this pit."""
-        return (
-            _matches(finding.rule, self.rules)
-            or _matches(finding.family, self.families)
-            or _matches(finding.symbol, self.symbols)
+        return bool(
+            _pattern(self.rules).match(finding.rule)
+            or _pattern(self.families).match(finding.family)
+            or _pattern(self.symbols).match(finding.symbol)
         )
 
     def is_unit(self, finding: Finding) -> bool:
         """Whether ``finding`` stands for one sized unit of this pit (a kernel definition)."""
-        return _matches(finding.symbol, self.sized_by)
+        return bool(_pattern(self.sized_by).match(finding.symbol))
 
 
-def _matches(value: str, patterns: Iterable[str]) -> bool:
-    return any(fnmatchcase(value, pattern) for pattern in patterns)
+@functools.cache
+def _pattern(globs: tuple[str, ...]) -> re.Pattern[str]:
+    """One compiled regex for a tuple of fnmatch-style globs (case-sensitive; never matches if empty)."""
+    if not globs:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(f"(?:{fnmatch.translate(glob)})" for glob in globs))
 
 
 class PitCatalog:
@@ -76,6 +81,7 @@ class PitCatalog:
     def __init__(self, pits: tuple[Pit, ...]) -> None:
         self.pits = pits
         self._by_id = {pit.id: pit for pit in pits}
+        self._detected: dict[tuple[str, str, str], Pit | None] = {}
 
     def __contains__(self, pit_id: object) -> bool:
         return pit_id in self._by_id
@@ -97,7 +103,10 @@ class PitCatalog:
         """
         if finding.pit:
             return self._by_id.get(finding.pit)
-        return next((pit for pit in self.pits if pit.detects(finding)), None)
+        key = (finding.rule, finding.family, finding.symbol)
+        if key not in self._detected:  # reports ask once per target and view: classify once
+            self._detected[key] = next((pit for pit in self.pits if pit.detects(finding)), None)
+        return self._detected[key]
 
 
 def _range(raw: list[float], where: str) -> tuple[float, float]:
