@@ -188,8 +188,8 @@ def apply_suppressions(result: FileResult, data: bytes, tables: MappingTables) -
     """
     if result.status not in ("scanned", "partial") or not _PREFILTER.search(data):
         return result
-    if any(f.cell is not None for f in result.findings):
-        return result
+    if result.path.endswith(".ipynb") or any(f.cell is not None for f in result.findings):
+        return result  # a notebook's bytes are JSON: its cells' lines are not the file's lines
     suppressions = find_suppressions(data, result.language)
     if not suppressions:
         return result

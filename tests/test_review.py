@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+import yaml
 from conftest import REPO, needs_tool
 
 from porter.render import github
@@ -441,3 +442,63 @@ def test_hostile_names_cannot_start_a_command(repo: Path) -> None:
     lines = out.stdout.splitlines()
     assert all(line.startswith(("::warning ", "::notice ")) for line in lines)
     assert "file=evil%0A%3A%3Aadd-mask%3A%3Ax%2Cy%3Az.py," in lines[0]
+
+
+# --- the composite GitHub Action ------------------------------------------------------------------
+
+
+def action_step(step_id: str) -> dict:
+    action = yaml.safe_load((REPO / "action.yml").read_text())
+    return next(step for step in action["runs"]["steps"] if step.get("id") == step_id)
+
+
+def run_action_review(repo: Path, tmp_path: Path, **inputs: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """Run the action's review step as the runner would: its env (inputs filled in), bash, and
+    a ``porter`` on PATH that is this checkout."""
+    action = yaml.safe_load((REPO / "action.yml").read_text())
+    defaults = {name: spec.get("default", "") for name, spec in action["inputs"].items()}
+    step = action_step("review")
+    shim = tmp_path / "bin"
+    shim.mkdir(exist_ok=True)
+    (shim / "porter").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m porter "$@"\n')
+    (shim / "porter").chmod(0o755)
+    runner = tmp_path / "runner"
+    runner.mkdir(exist_ok=True)
+    env = {**os.environ, "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}",
+           "GITHUB_STEP_SUMMARY": str(runner / "summary.md"), "GITHUB_OUTPUT": str(runner / "output")}
+    for key, value in step["env"].items():
+        name = value.removeprefix("${{ inputs.").removesuffix(" }}")
+        env[key] = inputs.get(name.replace("-", "_"), defaults[name])
+    done = subprocess.run(["bash", "-c", step["run"]], cwd=repo, env=env, capture_output=True,
+                          text=True, timeout=600, check=False)
+    return done, runner
+
+
+def test_action_review_step_annotates_summarises_and_gates(changed: Path, tmp_path: Path) -> None:
+    needs_tool("bash", "the action's steps run in bash")
+    done, runner = run_action_review(changed, tmp_path, base="HEAD~1", sarif_file="porter.sarif")
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith("::warning file=train.py,line=7,")
+    assert "porter: --fail-on any: 1 new site(s)" in done.stderr
+    assert (runner / "summary.md").read_text().startswith("### porter: 1 new vendor-specific site(s)")
+    assert len(json.loads((changed / "porter.sarif").read_text())["runs"][0]["results"]) == 1
+    assert (runner / "output").read_text() == "sarif-file=porter.sarif\n"
+    passed, _ = run_action_review(changed, tmp_path, base="HEAD~1", fail_on="never", summary="false",
+                                  targets="rocm,cann")
+    assert passed.returncode == 0, passed.stderr
+    assert "rocm: " in passed.stdout and "oneapi: " not in passed.stdout
+
+
+def test_action_without_a_base_explains_itself(changed: Path, tmp_path: Path) -> None:
+    needs_tool("bash", "the action's steps run in bash")
+    done, _ = run_action_review(changed, tmp_path, base="")
+    assert done.returncode == 2
+    assert done.stdout.startswith("::error title=porter::no base revision")
+
+
+def test_action_inputs_reach_scripts_only_through_the_environment() -> None:
+    action = yaml.safe_load((REPO / "action.yml").read_text())
+    for step in action["runs"]["steps"]:
+        assert "${{" not in step.get("run", ""), step.get("name")
+    used = {v.removeprefix("${{ inputs.").removesuffix(" }}") for v in action_step("review")["env"].values()}
+    assert used == set(action["inputs"]) - {"python-version"}

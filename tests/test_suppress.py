@@ -234,3 +234,9 @@ def test_check_honours_suppressions_and_reports_unused_ones(tmp_path: Path) -> N
     stale = porter("check", "CMakeLists.txt", cwd=tmp_path)
     assert stale.returncode == 1
     assert "CMakeLists.txt:3:3: low porter-unused-suppression" in stale.stdout
+
+
+def test_notebooks_are_left_alone() -> None:
+    data = b'{"cells": [{"source": ["x = 1  # porter: ignore[r1]\\n"]}]}'
+    result = FileResult(path="nb.ipynb", language="python", status="scanned", lines=1)
+    assert apply_suppressions(result, data, default_tables()) is result
