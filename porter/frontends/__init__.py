@@ -10,10 +10,21 @@ from porter.frontends.base import Frontend
 @functools.cache
 def all_frontends() -> tuple[Frontend, ...]:
     """Every frontend, most specific first (a notebook before Python, CUDA before plain C++)."""
+    from porter.frontends.cmake import CMakeFrontend
     from porter.frontends.cuda import CudaFrontend
+    from porter.frontends.dockerfile import DockerfileFrontend
+    from porter.frontends.k8s import K8sFrontend
     from porter.frontends.python import PythonFrontend
+    from porter.frontends.shell import ShellFrontend
 
-    return (PythonFrontend(), CudaFrontend())
+    return (
+        PythonFrontend(),
+        CudaFrontend(),
+        CMakeFrontend(),
+        DockerfileFrontend(),
+        ShellFrontend(),
+        K8sFrontend(),
+    )
 
 
 def frontend_for(path: str, head: bytes) -> Frontend | None:
