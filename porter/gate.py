@@ -56,8 +56,9 @@ def _worst_site(findings: Sequence[Finding], targets: Sequence[str], floor: int)
         return None
     finding, target = hits[0]
     sites = len({f.id for f, _ in hits})
-    return (f"{sites} site(s) need {STATUS_ORDER[floor]} work or more, first "
-            f"{finding.path}:{finding.span.line} {finding.symbol} ({target})")
+    needs = " or ".join(STATUS_ORDER[floor:])
+    return (f"{sites} site(s) need {needs} work, first {finding.path}:{finding.span.line} "
+            f"{finding.symbol} ({target})")
 
 
 def tripped(

@@ -23,7 +23,7 @@ from pathlib import Path
 import pathspec
 
 from porter.baseline import Baseline
-from porter.discover import DEFAULT_MAX_BYTES
+from porter.discover import DEFAULT_MAX_BYTES, SKIP_DIR_NAMES, SKIP_DIR_SUFFIXES
 from porter.effort import Range, estimate_target
 from porter.frontends import frontend_for
 from porter.gitdiff import (
@@ -250,6 +250,14 @@ class _Sides:
             return self._skipped(path, f"unreadable: {exc.strerror or type(exc).__name__}")
 
 
+def _ignored(path: str, skip: pathspec.GitIgnoreSpec) -> bool:
+    """``--exclude`` globs, and the directories a scan never enters (build output, venvs ...)."""
+    folders = path.split("/")[:-1]
+    return skip.match_file(path) or any(
+        name in SKIP_DIR_NAMES or name.endswith(SKIP_DIR_SUFFIXES) for name in folders
+    )
+
+
 def _pathspec(path: Path, root: Path) -> str:
     relative = os.path.relpath(path.resolve(), root.resolve())
     return Path(relative).as_posix() if relative != "." else "."
@@ -283,7 +291,7 @@ def review(
     skip = pathspec.GitIgnoreSpec.from_lines(exclude)
     changes = [
         c for c in changed_files(root, fork, head_commit, spec)
-        if not skip.match_file(c.new_path or c.old_path or "")
+        if not _ignored(c.new_path or c.old_path or "", skip)
     ]
     lines = changed_lines(root, fork, head_commit, spec)
     wanted = [c.old_blob for c in changes if c.old_blob and c.status != "C"]

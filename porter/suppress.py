@@ -24,8 +24,9 @@ from porter.frontends.base import LineIndex, make_finding, sorted_findings
 from porter.mappings import MappingEntry, MappingTables
 from porter.model import FileResult, Finding, TargetPlan
 
-#: Languages whose line comments start with ``//``; every other language porter reads uses ``#``.
-SLASH_LANGUAGES = frozenset({"c", "cpp", "cuda", "hip"})
+#: Languages whose line comments start with ``//`` (the CUDA frontend reads C and C++ too);
+#: every other language porter reads uses ``#``.
+SLASH_LANGUAGES = frozenset({"cuda"})
 #: The language and sources of porter's own mapping entries (mappings/porter-meta.yaml).
 META_LANGUAGE = "porter"
 UNUSED = "unused-suppression"

@@ -210,6 +210,13 @@ def test_path_limits_the_review(repo: Path) -> None:
     assert [f["path"] for f in doc["findings"]] == ["a/one.py"]
 
 
+def test_excluded_and_tool_directories_are_not_reviewed(repo: Path) -> None:
+    site = f"import torch\n{NEW_CALL}\n"
+    commit(repo, {"build/gen.py": site, "vendor/lib.py": site, "x.egg-info/y.py": site, "src/a.py": site})
+    doc = review_json(repo, "--base", "HEAD~1", "--head", "HEAD", "--exclude", "vendor/")
+    assert [f["path"] for f in doc["findings"]] == ["src/a.py"]
+
+
 def test_odd_file_names_survive_the_diff(repo: Path) -> None:
     names = ["with space.py", "caf\u00e9.py", "tab\tname.py", 'quote".py']
     commit(repo, {name: f"import torch\n{NEW_CALL}\n" for name in names})
