@@ -11,18 +11,26 @@ from porter.frontends.base import Frontend
 def all_frontends() -> tuple[Frontend, ...]:
     """Every frontend, most specific first (a notebook before Python, CUDA before plain C++)."""
     from porter.frontends.cmake import CMakeFrontend
+    from porter.frontends.conda import CondaFrontend
     from porter.frontends.cuda import CudaFrontend
     from porter.frontends.dockerfile import DockerfileFrontend
     from porter.frontends.k8s import K8sFrontend
+    from porter.frontends.notebook import NotebookFrontend
+    from porter.frontends.pyproject import PyprojectFrontend
     from porter.frontends.python import PythonFrontend
+    from porter.frontends.requirements import RequirementsFrontend
     from porter.frontends.shell import ShellFrontend
 
     return (
+        NotebookFrontend(),
         PythonFrontend(),
         CudaFrontend(),
         CMakeFrontend(),
         DockerfileFrontend(),
         ShellFrontend(),
+        RequirementsFrontend(),
+        PyprojectFrontend(),
+        CondaFrontend(),
         K8sFrontend(),
     )
 
