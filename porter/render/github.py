@@ -32,18 +32,21 @@ def command(name: str, message: str, **properties: str | int) -> str:
 
 
 def message(finding: Finding, targets: Sequence[str]) -> str:
-    """What a reviewer needs in the annotation: the site, then each target's plan and why."""
-    lines = [f"{finding.symbol} ({finding.rule}): {finding.snippet}"]
+    """What a reviewer needs in the annotation: the site, then each target's plan and why
+    (targets with the same plan share a line, so four identical notes are written once)."""
+    plans: dict[str, list[str]] = {}
     for target in targets:
         plan = finding.targets.get(target)
         if plan is None:
             continue
-        text = f"{target}: {plan.status}"
+        text = plan.status
         if plan.replacement:
             text += f" -> {plan.replacement}"
         if plan.note:
             text += f" ({plan.note})"
-        lines.append(text)
+        plans.setdefault(text, []).append(target)
+    lines = [f"{finding.symbol} ({finding.rule}): {finding.snippet}"]
+    lines += [f"{', '.join(names)}: {text}" for text, names in plans.items()]
     if finding.pit:
         lines.append(f"pit: {finding.pit}")
     return "\n".join(lines)

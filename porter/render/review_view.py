@@ -44,7 +44,7 @@ def headline(result: ReviewResult) -> str:
 
 
 def _net(delta: EffortDelta) -> str:
-    return f"{delta.net_days:+.1f}"
+    return f"{delta.net_days:+.2f}"
 
 
 def _effort(effort: Range) -> str:
