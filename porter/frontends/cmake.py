@@ -30,9 +30,11 @@ _IDENT = re.compile(rb"(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z0-9_]+
 #: Compiler flags inside an argument: ``-lineinfo``, ``--use_fast_math``, ``-arch=sm_80``.
 _FLAG = re.compile(rb"(?<![A-Za-z0-9_\-])--?[A-Za-z][A-Za-z0-9_\-]*(?:=[^\s;>\",]*)?")
 #: Commands whose plain arguments are source files.
-_SOURCE_COMMANDS = frozenset(
-    {"add_library", "add_executable", "target_sources", "cuda_add_library", "cuda_add_executable"}
-)
+_SOURCE_COMMANDS = frozenset({"add_library", "add_executable", "target_sources"})
+#: A find_package version (``12``, ``11.8``, ``11.0...12.4``).
+_VERSION = re.compile(r"[0-9][0-9.]*(\.\.\.[0-9][0-9.]*)?")
+#: Variable references inside prose (message text still names variables that get renamed).
+_VARIABLE_REF = re.compile(rb"\$\{([A-Za-z0-9_]+)\}")
 #: Commands that set properties, and the keyword that opens their property/value pairs.
 _PROPERTY_COMMANDS = {
     "set_target_properties": "PROPERTIES",
@@ -143,7 +145,12 @@ class CMakeFrontend:
             first = args[0]
             entry = tables.lookup(LANGUAGE, f"find_package({first.value})")
             if entry is not None:
-                out.add(entry, first.value_start, first.value_end, entry.source)
+                # the version that follows the name is the old package's: it goes with the name
+                end = first.value_end
+                if len(args) > 1 and _VERSION.fullmatch(args[1].value):
+                    end = args[1].end
+                    skip.add(1)
+                out.add(entry, first.value_start, end, entry.source)
             else:
                 skip.discard(0)
         if command.lower == "set" and len(args) > 1:
@@ -161,9 +168,20 @@ class CMakeFrontend:
             skip.update(self._properties(args, keyword, out))
         if command.lower in _SOURCE_COMMANDS:
             skip.update(self._sources(command, args, data, out))
+        prose = _prose(command)
         for index, arg in enumerate(args):
-            if index not in skip:
+            if index in prose:
+                self._references(arg, data, out)
+            elif index not in skip:
                 self._argument(arg, data, out)
+
+    def _references(self, arg: Argument, data: bytes, out: _Collector) -> None:
+        """Only the ``${VAR}`` references of a prose argument (a message, a doc string)."""
+        for match in _VARIABLE_REF.finditer(data, arg.value_start, arg.value_end):
+            name = match.group(1).decode("ascii")
+            entry = out.tables.lookup(LANGUAGE, name)
+            if entry is not None and entry.kind in ("attribute", "env"):
+                out.add(entry, match.start(1), match.end(1), name)
 
     def _properties(self, args: list[Argument], keyword: str, out: _Collector) -> set[int]:
         """Property/value pairs answered as a whole (``CUDA_ARCHITECTURES 80``); their indexes."""
