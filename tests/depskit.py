@@ -14,7 +14,7 @@ def untouched_lines_identical(before: bytes, after: bytes, result: FileResult, t
     for line in before.splitlines(keepends=True):
         start, end = position, position + len(line)
         position = end
-        if any(e.start < end and e.end > start or start <= e.start < end for e in edits):
+        if any((e.start < end and e.end > start) or start <= e.start < end for e in edits):
             continue
         found = remaining.find(line)
         assert found >= 0, f"untouched line changed or moved: {line!r}"
