@@ -57,6 +57,8 @@ class _Scalar:
         start, end = node.start_mark.index, node.end_mark.index
         if node.style in ("'", '"'):
             start, end = start + 1, end - 1
+        elif text.text[start:end].startswith(("&", "!")) and text.text[start:end].endswith(self.value):
+            start = end - len(self.value)  # the node's mark includes its anchor or tag
         self.start = start
         self.literal = text.text[start:end] == self.value
 
