@@ -203,18 +203,19 @@ def split_ipython(source: bytes) -> tuple[bytes, list[_ShellLine], list[tuple[st
     return bytes(python), shell, env
 
 
-def _words(text: str) -> list[tuple[str, int]]:
-    """Whitespace-separated words with their character offsets; quotes around a word dropped."""
+def _words(text: str) -> list[tuple[str, int, int]]:
+    """Whitespace-separated words: (word, its character offset, end of the raw word). Quotes
+    around a word are dropped from it but stay inside the raw span."""
     words = []
     for match in _WORD.finditer(text):
         word, at = match.group(), match.start()
         if len(word) >= 2 and word[0] == word[-1] and word[0] in "'\"":
             word, at = word[1:-1], at + 1
-        words.append((word, at))
+        words.append((word, at, match.end()))
     return words
 
 
-def _pip_items(text: str, start: int, words: list[tuple[str, int]]) -> list[Item]:
+def _pip_items(text: str, start: int, words: list[tuple[str, int, int]]) -> list[Item]:
     """The requirement and option arguments of ``pip install ...`` as dependency Items."""
 
     def byte(char: int) -> int:
@@ -223,34 +224,42 @@ def _pip_items(text: str, start: int, words: list[tuple[str, int]]) -> list[Item
     items = []
     position = 0
     while position < len(words):
-        word, at = words[position]
-        end = at + len(word)
+        first = position
+        word, at, _ = words[position]
         if word in _PIP_VALUE_OPTIONS and position + 1 < len(words):
             position += 1
-            end = words[position][1] + len(words[position][0])
         elif word.startswith("-") and "=" not in word:
             position += 1
             continue
-        # Removing an argument takes the space before it (or after it, for the first one).
-        previous = words[position - 1] if position > 0 else None
-        following = words[position + 1][1] if position + 1 < len(words) else end
-        cut = (previous[1] + len(previous[0]), end) if previous else (at, following)
+        value, value_at, raw_end = words[position]
+        end = value_at + len(value)
+        # Removing an argument takes the space before it (after it, for the first argument).
+        if first > 0:
+            cut = (words[first - 1][2], raw_end)
+        else:
+            following = words[position + 1] if position + 1 < len(words) else None
+            cut = (_raw_start(text, words[first]), _raw_start(text, following) if following else raw_end)
         items.append(
             Item(
                 text=text[at:end],
                 start=byte(at),
                 removal=Edit(byte(cut[0]), byte(cut[1]), ""),
-                before=(byte(at), "{} "),
-                after=(byte(end), " {}"),
+                before=(byte(_raw_start(text, words[first])), "{} "),
+                after=(byte(raw_end), " {}"),
             )
         )
         position += 1
     return items
 
 
-def _pip_arguments(words: list[tuple[str, int]]) -> list[tuple[str, int]] | None:
+def _raw_start(text: str, word: tuple[str, int, int]) -> int:
+    """Where a word starts in the text, its opening quote included."""
+    return word[1] - 1 if word[1] > 0 and text[word[1] - 1] in "'\"" else word[1]
+
+
+def _pip_arguments(words: list[tuple[str, int, int]]) -> list[tuple[str, int, int]] | None:
     """The words after ``install`` when the command is pip (or python -m pip) install."""
-    names = [w for w, _ in words]
+    names = [w for w, _, _ in words]
     for head in (["pip", "install"], ["pip3", "install"], ["uv", "pip", "install"],
                  ["python", "-m", "pip", "install"], ["python3", "-m", "pip", "install"],
                  ["conda", "install"], ["mamba", "install"]):
@@ -284,13 +293,13 @@ class NotebookFrontend:
             traced = None
             notes.append("cell sources could not be traced in the file: findings listed, not rewritten")
         to_byte = _ByteOffsets(text, len(data) - len(data.removeprefix(codecs.BOM_UTF8)))
+        code = [_Cell(i, c.get("source", "")) for i, c in enumerate(cells) if c.get("cell_type") == "code"]
+        python = _python_by_cell(path, code, tables)
         findings: list[Finding] = []
         file_edits: dict[str, list[Edit]] = {}
-        for index, cell in enumerate(cells):
-            if cell.get("cell_type") != "code":
-                continue
-            tokens = traced[index][1] if traced is not None else None
-            found, edits, note = self._cell(path, _Cell(index, cell.get("source", "")), tables)
+        for cell in code:
+            tokens = traced[cell.index][1] if traced is not None else None
+            found, edits, note = self._cell(path, cell, tables, python.get(cell.index))
             tracer = _Tracer(text, tokens, to_byte) if tokens is not None else None
             findings.extend(_traced(found, tracer))
             for target, cell_edits in edits.items():
@@ -300,7 +309,7 @@ class NotebookFrontend:
                     if mapped is not None and all(e.text != mapped.text for e in kept):
                         kept.append(mapped)
             if note:
-                notes.append(f"cell {index}: {note}")
+                notes.append(f"cell {cell.index}: {note}")
         return FileResult(
             path=path,
             language=self.language,
@@ -311,16 +320,16 @@ class NotebookFrontend:
             file_edits={t: tuple(e) for t, e in file_edits.items() if e},
         )
 
-    def _cell(self, path: str, cell: _Cell, tables: MappingTables
+    def _cell(self, path: str, cell: _Cell, tables: MappingTables, result: FileResult | None
               ) -> tuple[list[Finding], dict[str, tuple[Edit, ...]], str | None]:
-        """Findings (edits relative to the cell source), file-level edits and a note, for one cell."""
+        """Findings (edits relative to the cell source), file-level edits and a note, for one
+        cell; ``result`` is what the Python frontend found in the cell."""
         source = cell.source.encode("utf-8")
-        python, shell, env = split_ipython(source)
+        _, shell, env = split_ipython(source)
         lines = LineIndex(source)
         findings: list[Finding] = []
         note = None
         file_edits: dict[str, tuple[Edit, ...]] = {}
-        result = _python_result(path, python, tables)
         if result is not None:
             findings.extend(dataclasses.replace(f, cell=cell.index) for f in result.findings)
             file_edits = dict(result.file_edits)
@@ -352,7 +361,7 @@ class NotebookFrontend:
             return line.start + len(line.text[:char].encode("utf-8"))
 
         while words and (words[0][0] == "export" or _ASSIGNMENT.match(words[0][0])):
-            word, at = words.pop(0)
+            word, at, _ = words.pop(0)
             assignment = _ASSIGNMENT.match(word)
             if assignment:
                 name = assignment.group(1)
@@ -366,7 +375,7 @@ class NotebookFrontend:
             items = _pip_items(line.text, line.start, arguments)
             yield from DependencyList(path, lines, tables, cell=cell.index).findings(items)
             return
-        tool, at = words[0]
+        tool, at, _ = words[0]
         rest = line.text[at + len(tool):].strip()
         end = len(line.text.rstrip())
         keys = [(f"{tool} {rest}", end), (f"{tool} *", at + len(tool))] if rest else []
@@ -379,7 +388,7 @@ class NotebookFrontend:
 
 
 def _python_result(path: str, python: bytes, tables: MappingTables) -> FileResult | None:
-    """The Python frontend's result for one cell's Python, or None where there is no frontend."""
+    """The Python frontend's result for some Python, or None where there is no frontend."""
     try:
         from porter.frontends.python import PythonFrontend
     except ImportError:
@@ -388,6 +397,61 @@ def _python_result(path: str, python: bytes, tables: MappingTables) -> FileResul
         return PythonFrontend().analyze(path, python, tables)
     except Exception as exc:  # one cell's crash must not cost the other cells
         return FileResult(path, "python", "error", note=f"{type(exc).__name__}: {exc}")
+
+
+def _python_by_cell(path: str, cells: Sequence[_Cell], tables: MappingTables
+                    ) -> dict[int, FileResult]:
+    """The Python frontend's findings per cell, with cell-relative lines and edits.
+
+    The cells run as one program (an import in the first cell names what later cells use), so
+    they are analysed as one module and the findings split back by line; when that module does
+    not parse (one broken cell), each cell is analysed alone instead.
+    """
+    blanked = [split_ipython(cell.source.encode("utf-8"))[0] for cell in cells]
+    parts = [b if b.endswith(b"\n") or not b else b + b"\n" for b in blanked]
+    whole = _python_result(path, b"".join(parts), tables)
+    if whole is None:
+        return {}
+    if whole.status == "error":
+        results = {}
+        for cell, python in zip(cells, blanked, strict=True):
+            result = _python_result(path, python, tables)
+            if result is not None:
+                results[cell.index] = result
+        return results
+    results = {}
+    start, first_line = 0, 1
+    for cell, part in zip(cells, parts, strict=True):
+        end, lines = start + len(part), part.count(b"\n")
+        inside = [
+            _shifted(f, first_line, start) for f in whole.findings
+            if first_line <= f.span.line < first_line + lines
+        ]
+        edits = {
+            target: tuple(Edit(e.start - start, e.end - start, e.text) for e in file_edits
+                          if start <= e.start and e.end <= end)
+            for target, file_edits in whole.file_edits.items()
+        }
+        results[cell.index] = FileResult(path, "python", whole.status, findings=tuple(inside),
+                                         file_edits={t: e for t, e in edits.items() if e})
+        start, first_line = end, first_line + lines
+    return results
+
+
+def _shifted(finding: Finding, first_line: int, start: int) -> Finding:
+    """A finding of the joined module moved to its cell: lines and edit offsets made relative."""
+    span = dataclasses.replace(
+        finding.span,
+        line=finding.span.line - first_line + 1,
+        end_line=max(finding.span.end_line - first_line + 1, 1),
+    )
+    targets = {
+        target: dataclasses.replace(
+            plan, edits=tuple(Edit(e.start - start, e.end - start, e.text) for e in plan.edits)
+        )
+        for target, plan in finding.targets.items()
+    }
+    return dataclasses.replace(finding, span=span, targets=targets)
 
 
 def _traced(findings: Iterable[Finding], tracer: _Tracer | None) -> Iterable[Finding]:

@@ -1,0 +1,67 @@
+"""pyproject.toml and setup.cfg dependencies: golden ports per target, the TOML scanner against
+tomllib, and broken input."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+from depskit import untouched_lines_identical
+from golden.runner import GOLDEN, check_file, check_findings, inputs, ported
+
+from porter.frontends.pyproject import PyprojectFrontend, toml_strings
+from porter.mappings import default_tables
+
+FRONTEND = PyprojectFrontend()
+TARGETS = default_tables().target_ids
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("rel", inputs("pyproject"))
+def test_golden_port(rel: str, target: str) -> None:
+    result = check_file("pyproject", rel, target, FRONTEND)
+    data = (GOLDEN / "pyproject" / "input" / rel).read_bytes()
+    out = ported(result, data, target)
+    untouched_lines_identical(data, out, result, target)
+    if rel.endswith(".toml"):
+        tomllib.loads(out.decode())
+
+
+def test_golden_findings() -> None:
+    check_findings("pyproject", FRONTEND)
+
+
+def test_scanner_finds_what_tomllib_reads() -> None:
+    text = (GOLDEN / "pyproject" / "input" / "pyproject.toml").read_text()
+    document = tomllib.loads(text)
+    strings = toml_strings(text)
+
+    def values(path: tuple[str, ...]) -> list[str]:
+        return [s.value for s in strings if s.path == path and s.in_array]
+
+    assert values(("project", "dependencies")) == document["project"]["dependencies"]
+    assert values(("build-system", "requires")) == document["build-system"]["requires"]
+    extras = document["project"]["optional-dependencies"]
+    for name, listed in extras.items():
+        assert values(("project", "optional-dependencies", name)) == listed
+    for string in strings:
+        assert tomllib.loads(f"x = {text[string.start:string.end]}")["x"] == string.value
+
+
+def test_cann_adds_torch_npu_to_each_list_with_torch() -> None:
+    text = '[project]\ndependencies = ["torch==2.4.0"]\n[project.optional-dependencies]\nx = [\n  "torch>=2.4,<2.5",\n]\n'
+    result = FRONTEND.analyze("pyproject.toml", text.encode(), default_tables())
+    out = ported(result, text.encode(), "cann").decode()
+    document = tomllib.loads(out)
+    assert document["project"]["dependencies"][1].startswith("torch-npu==2.4.0")
+    assert document["project"]["optional-dependencies"]["x"][1].startswith("torch-npu==2.4.0")
+
+
+def test_invalid_toml_is_an_error_result() -> None:
+    result = FRONTEND.analyze("pyproject.toml", b"[project\ndependencies = [\n", default_tables())
+    assert result.status == "error" and (result.note or "").startswith("invalid TOML")
+
+
+def test_claims() -> None:
+    assert FRONTEND.claims("pyproject.toml", b"") and FRONTEND.claims("pkg/setup.cfg", b"")
+    assert not FRONTEND.claims("setup.py", b"") and not FRONTEND.claims("tox.ini", b"")
