@@ -13,6 +13,7 @@ instruction and is never read as instructions). Then each instruction is read fo
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass
@@ -141,8 +142,9 @@ def _exec_words(data: bytes, start: int, end: int) -> tuple[Word, ...] | None:
         return None
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         return None
-    words = [
-        Word(m.start(), m.end(), json.loads(m.group())) for m in _JSON_STRING.finditer(data, start, end)
+    words = [  # spans inside the quotes, so a one-word replacement keeps the JSON valid
+        Word(m.start() + 1, m.end() - 1, json.loads(m.group()))
+        for m in _JSON_STRING.finditer(data, start, end)
     ]
     return tuple(words) if len(words) == len(values) else None
 
@@ -181,7 +183,9 @@ class DockerfileFrontend:
         if ins.keyword in _SCRIPTS:
             words = _exec_words(data, start, ins.args_end)
             if words is not None:
+                before = len(sites.findings)
                 scan_command(words, data, sites)
+                _single_word_edits(sites, before, data)
                 return None
             if escape != b"\\":
                 sites.env_refs(data, start, end)
@@ -193,8 +197,10 @@ class DockerfileFrontend:
                 line, _ = sites.lines.position(script.error.offset)
                 return f"{ins.keyword} at line {line}: {script.error}"
             return None
-        words = tokenize(data, start, end).commands
-        flat = [w for command in words for w in command.words]
+        if escape == b"\\":
+            flat = [w for command in tokenize(data, start, end).commands for w in command.words]
+        else:
+            flat = _plain_words(data, start, end, escape)
         for word in flat:
             sites.env_refs(data, word.start, word.end)
             sites.paths(data, word.start, word.end)
@@ -217,6 +223,27 @@ class DockerfileFrontend:
             match = _ASSIGNMENT.match(word.value)
             if match is not None:
                 sites.env_name(match.group(1), word.start)
+
+
+def _single_word_edits(sites: Sites, since: int, data: bytes) -> None:
+    """In a JSON exec form an edit may not span several strings (it would merge arguments)."""
+    for index in range(since, len(sites.findings)):
+        finding = sites.findings[index]
+        plans = finding.targets
+        if any(b'"' in data[e.start : e.end] for p in plans.values() for e in p.edits):
+            sites.findings[index] = dataclasses.replace(
+                finding,
+                targets={t: dataclasses.replace(p, edits=()) for t, p in plans.items()},
+            )
+
+
+def _plain_words(data: bytes, start: int, end: int, escape: bytes) -> list[Word]:
+    """Whitespace-separated words for files whose escape character is not a backslash."""
+    return [
+        Word(m.start(), m.end(), m.group().decode("utf-8", errors="replace"))
+        for m in re.finditer(rb"\S+", data[:end])
+        if m.start() >= start and m.group() != escape
+    ]
 
 
 def _skip_flags(data: bytes, start: int, end: int) -> int:

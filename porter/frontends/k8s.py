@@ -84,7 +84,7 @@ class _Reader:
 
     def scalar(self, scalar: Scalar) -> None:
         """Every scalar, key or value: resource/label names and toolkit paths."""
-        entry = self.sites.tables.lookup("k8s", scalar.value)
+        entry = None if " " in scalar.value else self.sites.tables.lookup("k8s", scalar.value)
         if entry is not None and entry.kind == "resource":
             self.add(entry, scalar)
         if "/" in scalar.value:

@@ -40,6 +40,9 @@ _QUOTES = re.compile(r"\\(.)|['\"]", re.S)
 _DECLARERS = frozenset({"export", "declare", "local", "readonly", "typeset", "env"})
 _METACHARS = b" \t\r\n;&|()<>"
 _PIPS = frozenset({"pip", "pip3"})
+_SHELLS = frozenset({"sh", "bash", "dash", "zsh"})
+#: Options that set a variable in a container or a job (docker run -e NAME=value).
+_ENV_OPTIONS = frozenset({"-e", "--env", "--export"})
 _REQUIREMENT = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?")
 #: Nesting depth past which substitutions are not scanned (guards against pathological input).
 _MAX_DEPTH = 32
@@ -397,6 +400,28 @@ class Sites:
         )
 
 
+def _expanded(data: bytes, word: Word) -> list[tuple[int, int]]:
+    """The parts of a word the shell expands ``$`` in: all of it but single-quoted text."""
+    parts: list[tuple[int, int]] = []
+    start, pos, double = word.start, word.start, False
+    while pos < word.end:
+        byte = data[pos]
+        if byte == 0x5C:
+            pos += 2
+            continue
+        if byte == 0x22:
+            double = not double
+        elif byte == 0x27 and not double:
+            close = data.find(b"'", pos + 1, word.end)
+            parts.append((start, pos))
+            pos = word.end if close < 0 else close + 1
+            start = pos
+            continue
+        pos += 1
+    parts.append((start, word.end))
+    return [(s, e) for s, e in parts if e > s]
+
+
 def _lookup(tables: MappingTables, key: str, kinds: tuple[str, ...]) -> MappingEntry | None:
     entry = tables.lookup(LANGUAGE, key)
     return entry if entry is not None and entry.kind in kinds else None
@@ -417,7 +442,8 @@ def scan_command(words: tuple[Word, ...], data: bytes, sites: Sites) -> None:
     """Every site of one simple command: variables, paths, images, options and tools."""
     tables = sites.tables
     for word in words:
-        sites.env_refs(data, word.start, word.end)
+        for start, end in _expanded(data, word):
+            sites.env_refs(data, start, end)
         sites.paths(data, word.start, word.end)
         if _literal(word, data) or data[word.start : word.start + 1] in (b'"', b"'"):
             offset = word.start + (0 if _literal(word, data) else 1)
@@ -461,6 +487,10 @@ def _arguments(words: tuple[Word, ...], index: int, name: str, sites: Sites) -> 
             keys = [f"{p} {option}={argument}" if argument else f"{p} {option}" for p in prefixes]
             if _option_or_word(keys, word.start, end, sites):
                 skip_next = end != word.end
+            elif option in _ENV_OPTIONS and (assigned := _ASSIGNMENT.match(argument)):
+                sites.env_name(assigned.group(1), end - len(argument.encode("utf-8")))
+            elif option == "-c" and name in _SHELLS and following is not None and not equals:
+                _inline_script(following, sites)
             continue
         if position or sub is None:
             found = _option_or_word([f"{p} {value}" for p in prefixes], word.start, word.end, sites)
@@ -491,6 +521,15 @@ def _requirement(word: Word, sites: Sites) -> None:
         if entry is not None:
             sites.add(entry, word.start, word.end, key, {})
             return
+
+
+def _inline_script(word: Word, sites: Sites) -> None:
+    """``bash -c "script"``: the string is a script of its own, scanned where its bytes are."""
+    data = sites.lines.data
+    start, end = word.start, word.end
+    if end - start >= 2 and data[start] in b"\"'" and data[end - 1] == data[start]:
+        start, end = start + 1, end - 1
+    scan_commands(tokenize(data, start, end), data, sites)
 
 
 def _option_or_word(keys: list[str], start: int, end: int, sites: Sites) -> bool:

@@ -1,0 +1,105 @@
+"""The YAML frontend: Kubernetes manifests, Helm values/templates and docker-compose files.
+
+Golden files: ``tests/golden/k8s/input/...`` ported per target into ``tests/golden/k8s/<target>/...``;
+``PORTER_REGEN=1 pytest tests/test_k8s.py`` rewrites the expected files (and ``findings.txt``)
+from the current code: review the diff before committing.
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from golden.runner import GOLDEN, check_file, check_findings, inputs, ported
+from hypothesis import given
+from hypothesis import strategies as st
+
+from porter.frontends.k8s import K8sFrontend
+from porter.mappings import default_tables, reference_names
+
+FRONTEND = K8sFrontend()
+TARGETS = default_tables().target_ids
+
+
+def analyze(text: str, path: str = "pod.yaml"):
+    return FRONTEND.analyze(path, text.encode(), default_tables())
+
+
+def test_anchor_is_one_site_and_aliases_follow_it() -> None:
+    text = "a: &r {nvidia.com/gpu: 1}\nb: *r\nc: *r\n"
+    result = analyze(text)
+    assert [f.symbol for f in result.findings] == ["nvidia.com/gpu"]
+    out = ported(result, text.encode(), "rocm")
+    assert yaml.safe_load(out) == {k: {"amd.com/gpu": 1} for k in "abc"}
+
+
+def test_every_document_is_read() -> None:
+    text = "kind: A\nx: {nvidia.com/gpu: 1}\n---\n---\nkind: B\nruntimeClassName: nvidia\n"
+    assert [f.symbol for f in analyze(text).findings] == ["nvidia.com/gpu", "runtimeClassName: nvidia"]
+
+
+def test_quoted_scalars_keep_their_quotes_and_non_ascii_keeps_offsets() -> None:
+    text = 'note: "Größe ünd Ärger"\nlimits: {"nvidia.com/gpu": 1, \'nvidia.com/gpu\': 2}\n'
+    result = analyze(text)
+    out = ported(result, text.encode(), "rocm").decode()
+    assert out == 'note: "Größe ünd Ärger"\nlimits: {"amd.com/gpu": 1, \'amd.com/gpu\': 2}\n'
+
+
+def test_invalid_yaml_is_reported_without_rewrites() -> None:
+    result = analyze("limits:\n  nvidia.com/gpu: 1\n bad: [\n")
+    assert result.status == "partial" and "invalid YAML" in (result.note or "")
+    assert [f.symbol for f in result.findings] == ["nvidia.com/gpu"]
+    assert all(not p.edits for f in result.findings for p in f.targets.values())
+
+
+def test_helm_template_is_read_line_by_line() -> None:
+    text = "kind: Job\nimage: {{ .Values.image }}\nlimits:\n  nvidia.com/gpu: {{ .Values.n }}\n"
+    result = analyze(text, "chart/templates/job.yaml")
+    assert result.status == "partial" and "Helm template" in (result.note or "")
+    assert [f.symbol for f in result.findings] == ["nvidia.com/gpu"]
+
+
+def test_helm_repository_gets_the_image_name_without_a_tag() -> None:
+    text = "image:\n  repository: nvcr.io/nvidia/pytorch\n  tag: 24.05-py3\n"
+    out = ported(analyze(text, "values.yaml"), text.encode(), "rocm").decode()
+    assert "repository: rocm/pytorch\n" in out
+
+
+def test_claims() -> None:
+    assert FRONTEND.claims("docker-compose.yml", b"")
+    assert FRONTEND.claims("deploy/compose.prod.yaml", b"")
+    assert FRONTEND.claims("charts/x/values-gpu.yaml", b"")
+    assert FRONTEND.claims("charts/x/templates/job.yaml", b"")
+    assert FRONTEND.claims("k8s/job.yaml", b"apiVersion: batch/v1\nkind: Job\n")
+    assert not FRONTEND.claims("mappings/shell-env.yaml", b"family: shell-env\nlanguage: env\n")
+    assert not FRONTEND.claims(".github/workflows/ci.yml", b"name: ci\non: push\njobs: {}\n")
+    assert not FRONTEND.claims("environment.yml", b"name: x\ndependencies: []\n")
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("rel", inputs("k8s"))
+def test_golden(rel: str, target: str) -> None:
+    check_file("k8s", rel, target, FRONTEND)
+    if "templates" not in rel:  # the ported YAML still parses, with the same documents
+        before = list(yaml.safe_load_all((GOLDEN / "k8s" / "input" / rel).read_bytes()))
+        after = list(yaml.safe_load_all((GOLDEN / "k8s" / target / rel).read_bytes()))
+        assert len(before) == len(after)
+
+
+def test_golden_findings() -> None:
+    check_findings("k8s", FRONTEND)
+
+
+def test_resource_replacements_are_proven() -> None:
+    resources = reference_names("k8s-resources")
+    (family,) = [f for f in default_tables().families if f.name == "k8s-resources"]
+    written = {s.replacement for e in family.entries for s in e.targets.values() if s.replacement}
+    assert written and written <= resources, written - resources
+
+
+@given(st.text(alphabet="ab:-&*{}[]\"' \n#|>nvidia.com/gpu", max_size=200))
+def test_never_raises_and_edits_stay_in_bounds(text: str) -> None:
+    data = text.encode()
+    result = FRONTEND.analyze("values.yaml", data, default_tables())
+    for finding in result.findings:
+        for plan in finding.targets.values():
+            assert all(0 <= e.start <= e.end <= len(data) for e in plan.edits)

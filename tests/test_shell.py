@@ -1,0 +1,112 @@
+"""The shell/Slurm frontend: tokenizer (quotes, comments, substitutions, heredocs), sites, goldens.
+
+Golden files: ``tests/golden/shell/input/...`` ported per target into
+``tests/golden/shell/<target>/...``; ``PORTER_REGEN=1 pytest tests/test_shell.py`` rewrites the
+expected files (and ``findings.txt``) from the current code: review the diff before committing.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from golden.runner import check_file, check_findings, inputs
+from hypothesis import given
+from hypothesis import strategies as st
+
+from porter.frontends.shell import ShellFrontend, tokenize
+from porter.mappings import default_tables, reference_names
+
+FRONTEND = ShellFrontend()
+TARGETS = default_tables().target_ids
+
+
+def symbols(text: str) -> list[str]:
+    result = FRONTEND.analyze("run.sh", text.encode(), default_tables())
+    return [f.symbol for f in result.findings]
+
+
+def test_tokenizer_words_quotes_and_nesting() -> None:
+    data = b"""a "b c" 'd $e' f\\ g $(h "$(i)") ${j:-$(k)} `l` # m\nn <<-X\n\to\n\tX\np\n"""
+    tokens = tokenize(data)
+    assert tokens.error is None
+    commands = sorted((c.words[0].start, [w.value for w in c.words]) for c in tokens.commands)
+    assert [words for _, words in commands] == [
+        ["a", "b c", "d $e", "f g", '$(h $(i))', "${j:-$(k)}", "`l`"],
+        ["h", "$(i)"], ["i"], ["k"], ["l"], ["n"], ["o"], ["p"],
+    ]
+
+
+def test_comments_and_single_quotes_are_not_sites() -> None:
+    assert symbols("# nvidia-smi\necho 'run nvidia-smi with $CUDA_HOME'\n") == []
+
+
+def test_substitutions_heredocs_and_assignments_are_sites() -> None:
+    text = 'N=$(nvidia-smi -L | wc -l)\ncat <<EOF >x.sh\nexport CUDA_HOME=/usr/local/cuda\nEOF\n'
+    assert symbols(text) == ["nvidia-smi *", "CUDA_HOME", "/usr/local/cuda"]
+
+
+def test_sbatch_directives_only_at_line_start() -> None:
+    text = "#!/bin/bash\n#SBATCH --gres=gpu:2\n  #SBATCH --gres=gpu:4\n## SBATCH --gres=gpu:8\n"
+    assert symbols(text) == ["sbatch --gres=gpu:2"]
+
+
+def test_tool_by_path_leaves_the_rewrite_to_the_path() -> None:
+    result = FRONTEND.analyze("b.sh", b"/usr/local/cuda/bin/nvcc --version\n", default_tables())
+    by_symbol = {f.symbol: f for f in result.findings}
+    assert by_symbol["nvcc --version"].targets["rocm"].edits == ()
+    (edit,) = by_symbol["/usr/local/cuda/bin/nvcc"].targets["rocm"].edits
+    assert edit.text == "/opt/rocm/bin/hipcc"
+
+
+def test_unterminated_quote_is_partial_and_keeps_earlier_sites() -> None:
+    result = FRONTEND.analyze("b.sh", b"nvidia-smi\necho 'oops\nnvcc\n", default_tables())
+    assert result.status == "partial" and "line 2" in (result.note or "")
+    assert [f.symbol for f in result.findings] == ["nvidia-smi"]
+
+
+def test_claims() -> None:
+    assert FRONTEND.claims("scripts/train.slurm", b"")
+    assert FRONTEND.claims("bin/launch", b"#!/usr/bin/env bash\n")
+    assert FRONTEND.claims("bin/launch", b"#!/bin/sh\n")
+    assert not FRONTEND.claims("bin/launch", b"#!/usr/bin/env python3\n")
+    assert not FRONTEND.claims("notes.txt", b"#!/bin/bash\n")
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("rel", inputs("shell"))
+def test_golden(rel: str, target: str) -> None:
+    check_file("shell", rel, target, FRONTEND)
+
+
+def test_golden_findings() -> None:
+    check_findings("shell", FRONTEND)
+
+
+def test_replacements_are_proven_by_reference_lists() -> None:
+    """Variable names, tools, device nodes and paths written for a target were read from the
+    vendors' packages or docs (see the headers of the reference lists)."""
+    env = reference_names("containers-env")
+    devices = reference_names("containers-devices")
+    tables = default_tables()
+    checked = 0
+    for family in ("shell-env", "shell-paths", "shell-commands", "docker-cli"):
+        (fam,) = [f for f in tables.families if f.name == family]
+        for entry in fam.entries:
+            for spec in entry.targets.values():
+                if not spec.replacement:
+                    continue
+                for word in re.split(r"[\s=:]+", spec.replacement):
+                    if word and word not in ("-v", "--device", "--group-add", "--version", "info", "discovery"):
+                        assert word in env or word in devices, (family, entry.source, word)
+                        checked += 1
+    assert checked > 20
+
+
+@given(st.text(alphabet="\"'`$(){}<>|&;#\\ \n=-abcEOFnvidia-smiCUDA_HOME/", max_size=200))
+def test_never_raises_and_edits_stay_in_bounds(text: str) -> None:
+    data = text.encode()
+    result = FRONTEND.analyze("x.sh", data, default_tables())
+    for finding in result.findings:
+        for plan in finding.targets.values():
+            assert all(0 <= e.start <= e.end <= len(data) for e in plan.edits)
