@@ -6,8 +6,8 @@ The model is documented for users in ``docs/effort-model.md``; in short, for one
   ``review`` = checking and finishing it, ``manual`` = doing it by hand), scaled by the severity
   of its pit for that target;
 * a site with a pit also pays the pit's **per-site** range, scaled by the status weight (porter
-  doing the edit leaves less of the pit's work) and, for sized units such as kernel definitions,
-  by the unit's length in lines;
+  doing the edit leaves less of the pit's work); in a pit measured in sized units (kernel
+  definitions), only the units pay it, scaled by their length in lines;
 * within one pit, the first few sites pay in full and later ones less and less (the second
   hundred ``cudaMalloc`` calls are not new work);
 * each pit that needs any work pays its **base** range once (learning the target's way, setting
@@ -335,11 +335,14 @@ def estimate_target(
             cost = config.status[status]
             severity = plan.severity if plan else SEVERITY_FOR_STATUS[status]
             size = 1.0
-            if pit and pit.is_unit(finding):
+            unit = pit is not None and pit.is_unit(finding)
+            if unit:
                 lines = _unit_lines(finding, units[(key, finding.path)], file_lines.get(finding.path, 0))
                 size = config.size_factor(lines)
             site = cost.site.scaled(config.severity_weight[severity] * size)
-            if plan:
+            # A sized pit's per-site figure is per unit (per kernel): the launches, shared arrays
+            # and helpers inside are part of rewriting that unit and pay only their status cost.
+            if plan and (unit or not pit.sized_by):
                 site = site + Range.of(plan.per_site).scaled(cost.weight * size)
             raw.append((site, finding, severity, size))
         raw.sort(key=lambda item: (-item[0].high, -item[0].low, item[1].id))
