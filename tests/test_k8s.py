@@ -103,3 +103,41 @@ def test_never_raises_and_edits_stay_in_bounds(text: str) -> None:
     for finding in result.findings:
         for plan in finding.targets.values():
             assert all(0 <= e.start <= e.end <= len(data) for e in plan.edits)
+
+
+DEMO = GOLDEN.parent.parent / "fixtures" / "demo"
+
+
+@pytest.mark.parametrize(
+    ("rel", "frontend_name"),
+    [
+        ("CMakeLists.txt", "CMakeFrontend"),
+        ("Dockerfile", "DockerfileFrontend"),
+        ("docker-compose.yml", "K8sFrontend"),
+        ("k8s/train-job.yaml", "K8sFrontend"),
+        ("scripts/train.slurm", "ShellFrontend"),
+        ("scripts/launch.sh", "ShellFrontend"),
+    ],
+)
+def test_demo_project_build_and_cluster_files_are_handled(rel: str, frontend_name: str) -> None:
+    """Every build/container/cluster file of the demo is claimed, read whole, and has sites."""
+    from porter.frontends import cmake, dockerfile, k8s, shell
+
+    path = DEMO / rel
+    if not path.is_file():
+        pytest.skip(f"fixtures/demo/{rel} not present")
+    frontends = {
+        "CMakeFrontend": cmake.CMakeFrontend(),
+        "DockerfileFrontend": dockerfile.DockerfileFrontend(),
+        "K8sFrontend": k8s.K8sFrontend(),
+        "ShellFrontend": shell.ShellFrontend(),
+    }
+    data = path.read_bytes()
+    claimed = [name for name, f in frontends.items() if f.claims(rel, data[:512])]
+    assert claimed == [frontend_name]
+    result = frontends[frontend_name].analyze(rel, data, default_tables())
+    assert result.status == "scanned", result.note
+    assert result.findings
+    for target in TARGETS:  # the port applies cleanly and reads back
+        out = ported(result, data, target)
+        assert frontends[frontend_name].analyze(rel, out, default_tables()).status == "scanned"
