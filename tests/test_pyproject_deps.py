@@ -10,7 +10,9 @@ from depskit import untouched_lines_identical
 from golden.runner import GOLDEN, check_file, check_findings, inputs, ported
 
 from porter.frontends.pyproject import PyprojectFrontend, toml_strings
+from porter.frontends.python_setup import setup_py_findings
 from porter.mappings import default_tables
+from porter.rewrite.apply import apply_edits
 
 FRONTEND = PyprojectFrontend()
 TARGETS = default_tables().target_ids
@@ -65,3 +67,17 @@ def test_invalid_toml_is_an_error_result() -> None:
 def test_claims() -> None:
     assert FRONTEND.claims("pyproject.toml", b"") and FRONTEND.claims("pkg/setup.cfg", b"")
     assert not FRONTEND.claims("setup.py", b"") and not FRONTEND.claims("tox.ini", b"")
+
+
+def test_setup_py_requirements_are_found_and_edited_in_place() -> None:
+    source = (
+        b"from setuptools import setup\n"
+        b"setup(name='x', install_requires=['torch==2.3.1+cu121', \"pynvml\"],\n"
+        b"      extras_require={'gpu': ['cupy-cuda12x']}, version=VERSION)\n"
+    )
+    findings = setup_py_findings("setup.py", source, default_tables())
+    assert [f.symbol for f in findings] == ["torch", "+cu121", "pynvml", "cupy-cuda12x"]
+    edits = [e for f in findings for e in f.targets["rocm"].edits]
+    out = apply_edits(source, edits).data.decode()
+    assert "install_requires=['torch==2.3.1', \"amdsmi\"]" in out and "'cupy-rocm-7-0'" in out
+    assert setup_py_findings("setup.py", b"setup(", default_tables()) == []
