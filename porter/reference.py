@@ -41,8 +41,11 @@ def missing_references(tables: MappingTables, directory: Path | None = None) -> 
                     except OSError:
                         cache[spec.reference] = frozenset()
                         problems.append(f"{family.path.name}: reference list {spec.reference!r} not found")
+                names = cache[spec.reference]
+                if spec.replacement.strip() in names:  # whole names: hip::host, amd.com/gpu
+                    continue
                 name = replacement_name(spec.replacement)
-                if name not in cache[spec.reference]:
+                if name not in names:
                     problems.append(
                         f"{family.path.name}: {entry.source} -> {target}: {name!r} "
                         f"is not in reference list {spec.reference!r}"
