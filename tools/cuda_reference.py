@@ -12,7 +12,8 @@ proven real as well. Nothing is downloaded or compiled: the script reads header 
         # hipSOLVER, RCCL, roctx names (AMD's hip-python Cython declarations)
     pip download --no-deps -d W torch-npu==2.14.0        # AscendCL and HCCL headers
     pip download --no-deps -d W nvidia-cublas-cu12 nvidia-curand-cu12 nvidia-cufft-cu12 \
-        nvidia-cusparse-cu12 nvidia-cusolver-cu12 nvidia-cudnn-cu12 nvidia-nccl-cu12
+        nvidia-cusparse-cu12 nvidia-cusolver-cu12 nvidia-cudnn-cu12 nvidia-nccl-cu12 \
+        nvidia-cuda-nvrtc-cu12
     python tools/cuda_reference.py --wheels W            # CUDA toolkit headers from nvcc's tree
 
 Each list records where its names came from in its header comment. A later, header-driven table
@@ -22,6 +23,7 @@ generator can reuse :func:`build_lists` and add lists by adding :class:`ListSpec
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import re
 import sys
 import zipfile
@@ -100,9 +102,11 @@ def _wheel_label(wheels: Iterable[Path]) -> str:
 
 
 def _include_relative(member: str) -> str:
-    """``nvidia/cublas/include/cublas_v2.h`` -> ``cublas_v2.h`` (the path code #includes)."""
+    """``nvidia/cublas/include/cublas_v2.h`` -> ``cublas_v2.h`` (the path code #includes);
+    torch-npu's ``include/third_party/hccl/inc/hccl/hccl.h`` -> ``hccl/hccl.h``."""
     marker = "/include/"
-    return member.split(marker, 1)[1] if marker in member else member
+    relative = member.split(marker, 1)[1] if marker in member else member
+    return re.sub(r"^third_party/[^/]+/inc/", "", relative)
 
 
 def _names(member: str, data: bytes) -> Iterator[str]:
@@ -156,7 +160,7 @@ SPECS: tuple[ListSpec, ...] = (
     ListSpec("hip-cooperative-groups", "HIP cooperative groups (every name of the headers)",
              "hip", (r"^hip/(hip_cooperative_groups\.h|amd_detail/(amd_hip_cooperative_groups|hip_cooperative_groups_helper)\.h)$",),
              r"[A-Za-z_]\w+"),
-    ListSpec("hip-rand", "hipRAND host and device API", "hip", (r"^hiprand/",), r"(?:hiprand|HIPRAND)\w+"),
+    ListSpec("hip-rand", "hipRAND host and device API", "hip", (r"^hiprand/",), r"(?:hiprand|HIPRAND)\w*"),
     ListSpec("hip-sparse", "hipSPARSE API", "hip", (r"^hipsparse/",), r"(?:hipsparse|HIPSPARSE)\w+"),
     ListSpec("hip-includes", "HIP and ROCm library headers, as #include paths", "hip",
              (r"^(hip|hiprand|rocrand|rocprim|hipsparse|rocsparse)/",), r"[\w./+-]+", paths=True),
@@ -171,8 +175,16 @@ SPECS: tuple[ListSpec, ...] = (
     # --- Ascend: AscendCL and HCCL headers shipped in the torch-npu wheel ---
     ListSpec("cuda-cann-acl", "AscendCL runtime API (acl/*.h), the CANN twins of CUDA runtime names",
              "npu", (r"/include/acl/",), r"(?:acl|ACL_)\w+"),
+    ListSpec("cuda-cann-torch-npu", "torch_npu's C++ device API (c10_npu streams, guards, events)",
+             "npu", (r"/include/torch_npu/csrc/core/npu/[^/]+\.h$",), r"[A-Za-z_]\w+"),
+    ListSpec("cuda-cann-includes", "AscendCL and HCCL headers, as #include paths", "npu",
+             (r"/include/(acl|third_party/hccl/inc)/",), r"[\w./+-]+", paths=True),
     ListSpec("cuda-cann-hccl", "HCCL API (hccl/*.h), the CANN twins of NCCL names",
              "npu", (r"/hccl/",), r"(?:Hccl|HCCL_|hccl)\w+"),
+    # --- PyTorch's own C++ API: the CUDA names extensions use and their device-generic/XPU twins ---
+    ListSpec("cuda-torch-cpp", "PyTorch C++ device API (c10/ATen core, CUDA and XPU parts)", "torch",
+             (r"^(c10/(core|cuda|xpu)/[^/]+\.h|ATen/(cuda|xpu)/[^/]+\.h|ATen/(DeviceAccelerator|DeviceGuard|Dispatch|core/TensorBase|core/TensorBody)\.h|torch/csrc/api/include/torch/types\.h)$",),
+             r"[A-Za-z_]\w+"),
     # --- CUDA: nvcc's toolkit headers and NVIDIA's library wheels (the sources porter detects) ---
     ListSpec("cuda-runtime", "CUDA runtime API, device functions and types", "cuda",
              (r"^(cuda_runtime(_api)?|driver_types|vector_types|library_types|surface_types|texture_types|cuda_fp16|cuda_bf16|cuda_fp8|sm_\w+|device_\w+|channel_descriptor|cuda_texture_types|cuda_surface_types|texture_fetch_functions|texture_indirect_functions|surface_indirect_functions|crt/\w+)\.(h|hpp)$",),
@@ -185,12 +197,13 @@ SPECS: tuple[ListSpec, ...] = (
     ListSpec("cuda-includes", "CUDA toolkit and library headers, as #include paths", "cuda+nvidia",
              (r"\.(h|hpp|cuh)$",), r"[\w./+-]+", paths=True),
     ListSpec("cuda-cublas", "cuBLAS and cuBLASLt API", "nvidia", (r"/cublas",), r"(?:cublas|CUBLAS)\w+"),
-    ListSpec("cuda-curand", "cuRAND host and device API", "nvidia", (r"/curand",), r"(?:curand|CURAND)\w+"),
+    ListSpec("cuda-curand", "cuRAND host and device API", "nvidia", (r"/curand",), r"(?:curand|CURAND)\w*"),
     ListSpec("cuda-cufft", "cuFFT API", "nvidia", (r"/cufft",), r"(?:cufft|CUFFT)\w+"),
     ListSpec("cuda-cusparse", "cuSPARSE API", "nvidia", (r"/cusparse",), r"(?:cusparse|CUSPARSE)\w+"),
     ListSpec("cuda-cusolver", "cuSOLVER API", "nvidia", (r"/cusolver",), r"(?:cusolver|CUSOLVER)\w+"),
     ListSpec("cuda-cudnn", "cuDNN API", "nvidia", (r"/cudnn",), r"(?:cudnn|CUDNN)\w+"),
     ListSpec("cuda-nccl", "NCCL API", "nvidia", (r"/nccl\.h$",), r"(?:nccl|NCCL)\w+"),
+    ListSpec("cuda-nvrtc", "NVRTC run-time compilation API", "nvidia", (r"/nvrtc\.h$",), r"(?:nvrtc|NVRTC)\w+"),
 )
 
 
@@ -201,6 +214,14 @@ def _version(path: Path, pattern: str) -> str:
         return "unknown version"
     found = re.findall(pattern, text)
     return ".".join(found) if found else "unknown version"
+
+
+def _torch_include() -> Path | None:
+    """The installed torch package's include folder, found without importing torch."""
+    spec = importlib.util.find_spec("torch")
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent / "include"
 
 
 def sources(args: argparse.Namespace) -> dict[str, Source]:
@@ -214,6 +235,11 @@ def sources(args: argparse.Namespace) -> dict[str, Source]:
     if (cuda / "cuda_runtime_api.h").is_file():
         version = _version(cuda / "cuda.h", r"#define CUDA_VERSION (\d+)")
         found["cuda"] = _dir_source(cuda, f"the CUDA toolkit headers (CUDA_VERSION {version})")
+    torch = Path(args.torch_include) if args.torch_include else _torch_include()
+    if torch is not None and (torch / "c10" / "core" / "Device.h").is_file():
+        version = _version(torch / "torch" / "headeronly" / "version.h",
+                           r"#define TORCH_VERSION_(?:MAJOR|MINOR|PATCH) (\d+)")
+        found["torch"] = _dir_source(torch, f"the C++ headers of the installed torch package ({version})")
     wheels = sorted(Path(args.wheels).glob("*.whl")) if args.wheels else []
     rocm = [w for w in wheels if w.name.startswith("rocm_bindings_")]
     npu = [w for w in wheels if w.name.startswith("torch_npu-")]
@@ -259,6 +285,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--hip-include", default="/usr/include", help="folder holding hip/, hiprand/ ...")
     parser.add_argument("--cuda-include", default="/usr/local/cuda/include", help="the CUDA toolkit's include folder")
+    parser.add_argument("--torch-include", help="torch's include folder (default: the installed torch)")
     parser.add_argument("--wheels", help="folder of downloaded wheels (rocm-bindings-*, torch-npu, nvidia-*)")
     parser.add_argument("--out", default=str(OUT), help="where the lists go (default: mappings/reference)")
     parser.add_argument("--only", nargs="*", help="rebuild only these lists")

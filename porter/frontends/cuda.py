@@ -1,0 +1,525 @@
+"""The CUDA/C++ frontend: tree-sitter finds the vendor-specific sites, the mapping data plans them.
+
+One parse per file with the tree-sitter CUDA grammar and one query over the tree collect every
+place lock-in can live: identifiers and types (``cudaMalloc``, ``cudaStream_t``), qualified names
+(``at::cuda::getCurrentCUDAStream``, ``cub::BlockReduce``), member calls (``x.is_cuda()``),
+``#include`` paths, kernel launches ``<<<...>>>``, CUDA keywords (``__global__``, ``__shared__``),
+inline PTX ``asm(...)``, and literals that encode the warp width. Comments and string literals are
+separate nodes, so a ``cudaMalloc`` in either is never a finding. Macro bodies, raw text to the
+grammar, are read with :mod:`porter.frontends.cuda_lexer` so that ``CUDA_CHECK``-style wrappers
+are looked into as well. Every symbol is answered by ``MappingTables.lookup`` (exact, then prefix,
+then the catch-all regexes that keep unknown ``cuda*``/``cublas*``/... names visible); the edits
+are byte ranges of the original file, so nothing outside a site is ever touched.
+
+Plain C/C++ files are only parsed when a cheap byte search finds CUDA vocabulary in them.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import weakref
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+import tree_sitter_cuda
+from tree_sitter import Language, Node, Parser, Query, QueryCursor
+
+from porter.frontends import cuda_warp
+from porter.frontends.base import LineIndex, make_finding, sorted_findings
+from porter.frontends.cuda_lexer import Token, code_tokens
+from porter.mappings import MappingEntry, MappingTables
+from porter.model import Edit, FileResult, Finding, TargetPlan
+
+LANGUAGE = "cuda"
+CUDA_SUFFIXES = frozenset({".cu", ".cuh"})
+CPP_SUFFIXES = frozenset({".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".hxx", ".inl"})
+
+#: Plain C/C++ files without any of these bytes cannot hold CUDA lock-in and are not parsed.
+PREFILTER = re.compile(
+    rb"(?i:cuda|cublas|cudnn|curand|cufft|cusparse|cusolver|nccl|nvtx|thrust|cub::|cutlass"
+    rb"|wmma|cooperative_groups|__global__|__device__|__shfl|__ballot|warpsize)"
+    rb"|<<<|\bcu[A-Z]|\bCU_"
+)
+
+#: Lookup keys for sites that are not identifiers (the mapping rows use the same strings).
+LAUNCH_KEY = "<<<>>>"
+ASM_KEY = "asm"
+_ASM_WORDS = frozenset({b"asm", b"__asm__", b"__asm"})
+
+_QUERY = """
+(identifier) @id
+(type_identifier) @id
+(namespace_identifier) @ns
+(field_identifier) @field
+(qualified_identifier) @qual
+(preproc_include path: (_) @include)
+(kernel_call_syntax) @launch
+(gnu_asm_expression) @asm
+(preproc_def name: (identifier) @macro.name value: (preproc_arg) @macro)
+(preproc_function_def name: (identifier) @macro.name value: (preproc_arg) @macro)
+((number_literal) @number (#match? @number "^(32|31|5|0[xX][fF]{8})[uUlL]*$"))
+["__global__" "__device__" "__shared__" "__constant__" "__managed__" "__launch_bounds__"] @keyword
+"""
+
+#: Names this file defines itself; a catch-all regex row never reports those (``CUDA_CHECK``).
+_DEFINITIONS_QUERY = """
+(preproc_def name: (identifier) @name)
+(preproc_function_def name: (identifier) @name)
+(function_declarator declarator: (identifier) @name)
+(struct_specifier name: (type_identifier) @name body: (_))
+(class_specifier name: (type_identifier) @name body: (_))
+(type_definition declarator: (type_identifier) @name)
+(alias_declaration name: (type_identifier) @name)
+(enumerator name: (identifier) @name)
+"""
+
+#: Node types whose ``field`` child is a name being declared, not a use of an existing name.
+_DECLARING_FIELDS = {
+    "function_declarator": "declarator",
+    "init_declarator": "declarator",
+    "pointer_declarator": "declarator",
+    "reference_declarator": "declarator",
+    "array_declarator": "declarator",
+    "declaration": "declarator",
+    "parameter_declaration": "declarator",
+    "field_declaration": "declarator",
+    "type_definition": "declarator",
+    "preproc_def": "name",
+    "preproc_function_def": "name",
+    "enumerator": "name",
+    "alias_declaration": "name",
+}
+
+
+@functools.cache
+def _language() -> Language:
+    return Language(tree_sitter_cuda.language())
+
+
+@functools.cache
+def _parser() -> Parser:
+    """One parser per process: building it costs more than parsing a small file."""
+    return Parser(_language())
+
+
+@functools.cache
+def _query(text: str) -> Query:
+    return Query(_language(), text)
+
+
+#: Per-table memo of symbol look-ups: identifiers repeat across files, the answer never changes.
+_MEMOS: weakref.WeakKeyDictionary[MappingTables, dict[str, MappingEntry | None]] = (
+    weakref.WeakKeyDictionary()
+)
+_ROOTS: weakref.WeakKeyDictionary[MappingTables, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def _qualified_roots(tables: MappingTables) -> frozenset[str]:
+    """First components of the qualified rows (``at`` of ``at::cuda::``): the only qualified
+    names worth building a key for."""
+    roots = _ROOTS.get(tables)
+    if roots is None:
+        roots = frozenset(
+            entry.source.split("::", 1)[0]
+            for entry in tables.entries(LANGUAGE)
+            if "::" in entry.source and entry.match != "regex"
+        )
+        _ROOTS[tables] = roots
+    return roots
+
+
+def _text(data: bytes, start: int, end: int) -> str:
+    return data[start:end].decode("utf-8", errors="replace")
+
+
+@dataclass(slots=True)
+class _File:
+    """One file's analysis state: its bytes, positions, look-ups and the findings so far."""
+
+    path: str
+    data: bytes
+    tables: MappingTables
+    lines: LineIndex
+    tree_root: Node
+    memo: dict[str, MappingEntry | None]
+    findings: dict[tuple[str, int, int], Finding] = field(default_factory=dict)
+    defined: frozenset[str] | None = None
+
+    def lookup(self, key: str) -> MappingEntry | None:
+        if key in self.memo:
+            return self.memo[key]
+        entry = self.tables.lookup(LANGUAGE, key)
+        self.memo[key] = entry
+        return entry
+
+    def locally_defined(self, name: str) -> bool:
+        """Whether this file defines ``name`` (computed once, only when a catch-all fires)."""
+        if self.defined is None:
+            captures = QueryCursor(_query(_DEFINITIONS_QUERY)).captures(self.tree_root)
+            self.defined = frozenset(
+                _text(self.data, n.start_byte, n.end_byte) for n in captures.get("name", ())
+            )
+        return name in self.defined
+
+    def add(
+        self,
+        entry: MappingEntry,
+        start: int,
+        end: int,
+        symbol: str,
+        edits: Mapping[str, tuple[Edit, ...]] | None = None,
+        overrides: Mapping[str, TargetPlan] | None = None,
+    ) -> None:
+        key = (entry.rule, start, end)
+        if key not in self.findings:
+            self.findings[key] = make_finding(
+                entry,
+                path=self.path,
+                lines=self.lines,
+                start=start,
+                end=end,
+                symbol=symbol,
+                edits=edits,
+                overrides=overrides,
+            )
+
+    def report(self, entry: MappingEntry | None, start: int, end: int, symbol: str) -> bool:
+        """Report a name with the common rename edit; False when nothing was reported."""
+        if entry is None or (entry.match == "regex" and self.locally_defined(symbol)):
+            return False
+        self.add(entry, start, end, symbol, edits=rename_edits(entry, start, end))
+        return True
+
+
+def rename_edits(entry: MappingEntry, start: int, end: int) -> dict[str, tuple[Edit, ...]]:
+    """Per target, the replacement over ``[start, end)``; prefix/regex rows rename nothing (their
+    replacement, if any, describes a family, not this exact name)."""
+    if entry.match != "exact":
+        return {}
+    return {
+        target: (Edit(start, end, spec.replacement),)
+        for target, spec in entry.targets.items()
+        if spec.replacement is not None and spec.status in ("auto", "review")
+    }
+
+
+def include_edits(entry: MappingEntry, node: Node) -> dict[str, tuple[Edit, ...]]:
+    """Replace the path between the delimiters, keeping ``<...>`` or ``"..."`` as written."""
+    edits: dict[str, tuple[Edit, ...]] = {}
+    for target, spec in entry.targets.items():
+        if spec.replacement is None or spec.status not in ("auto", "review"):
+            continue
+        inner = spec.replacement.strip()
+        if inner[:1] in "<\"" and inner[-1:] in ">\"":
+            inner = inner[1:-1]
+        edits[target] = (Edit(node.start_byte + 1, node.end_byte - 1, inner),)
+    return edits
+
+
+def _masked_call(
+    file: _File, entry: MappingEntry, start: int, end: int, symbol: str, second: int | None
+) -> None:
+    """A ``*_sync`` warp intrinsic: targets whose replacement drops the mask get one edit over
+    the name and the mask argument; without a call to rewrite they fall back to manual."""
+    edits: dict[str, tuple[Edit, ...]] = {}
+    overrides: dict[str, TargetPlan] = {}
+    for target, spec in entry.targets.items():
+        if spec.replacement is None or spec.status not in ("auto", "review"):
+            continue
+        if spec.replacement.endswith("_sync"):
+            edits[target] = (Edit(start, end, spec.replacement),)
+        elif second is not None:
+            edits[target] = (cuda_warp.drop_mask_edit(start, second, spec.replacement),)
+        else:
+            overrides[target] = TargetPlan(
+                status="manual",
+                replacement=spec.replacement,
+                note=f"{spec.note or entry.note} Not a call with a mask argument: porter cannot "
+                "drop the mask here.",
+            )
+    file.add(entry, start, end, symbol, edits=edits, overrides=overrides)
+
+
+def _is_declared_name(node: Node) -> bool:
+    """Whether ``node`` is the name a declaration introduces (``int cudaStatus;``)."""
+    parent = node.parent
+    if parent is None:
+        return False
+    if parent.type == "preproc_params":
+        return True
+    field_name = _DECLARING_FIELDS.get(parent.type)
+    return field_name is not None and any(
+        child == node for child in parent.children_by_field_name(field_name)
+    )
+
+
+def _qualified_key(node: Node, data: bytes) -> tuple[str, Node] | None:
+    """``a::b<T>::c`` -> ("a::b::c", leaf node of c); None for forms porter does not name."""
+    parts: list[str] = []
+    current: Node | None = node
+    while current is not None and current.type == "qualified_identifier":
+        scope = current.child_by_field_name("scope")
+        if scope is not None:
+            if scope.type == "template_type":
+                scope = scope.child_by_field_name("name")
+                if scope is None:
+                    return None
+            parts.append(_text(data, scope.start_byte, scope.end_byte))
+        current = current.child_by_field_name("name")
+    if current is None:
+        return None
+    if current.type in ("template_type", "template_function"):
+        current = current.child_by_field_name("name")
+        if current is None:
+            return None
+    if current.type not in ("identifier", "type_identifier", "field_identifier"):
+        return None
+    parts.append(_text(data, current.start_byte, current.end_byte))
+    return "::".join(parts), current
+
+
+def _scan_tree(file: _File) -> None:
+    data = file.data
+    captures = QueryCursor(_query(_QUERY)).captures(file.tree_root)
+    roots = _qualified_roots(file.tables)
+    consumed: set[int] = set()
+
+    for node in captures.get("qual", ()):
+        parent = node.parent
+        if parent is not None and parent.type == "qualified_identifier":
+            continue
+        scope = node.child_by_field_name("scope")
+        if scope is None or _text(data, scope.start_byte, scope.end_byte).split("<")[0] not in roots:
+            continue
+        qualified = _qualified_key(node, data)
+        if qualified is None:
+            continue
+        key, leaf = qualified
+        entry = file.lookup(key)
+        if entry is not None and entry.match != "regex":
+            file.add(entry, node.start_byte, leaf.end_byte, key,
+                     edits=rename_edits(entry, node.start_byte, leaf.end_byte))
+            consumed.add(leaf.start_byte)
+
+    for node in captures.get("id", ()):
+        if node.start_byte in consumed:
+            continue
+        start, end = node.start_byte, node.end_byte
+        name = _text(data, start, end)
+        parent = node.parent
+        if parent is not None and parent.type == "using_declaration":
+            _namespace(file, name, start, end)
+            continue
+        if parent is not None and parent.type == "template_type":
+            template = file.lookup(name + "<>")
+            if template is not None:
+                file.add(template, start, end, name + "<>")
+                continue
+        entry = file.lookup(name)
+        if entry is None or _is_declared_name(node):
+            continue
+        if name in cuda_warp.MASKED_INTRINSICS:
+            _masked_call(file, entry, start, end, name, cuda_warp.second_argument_in_tree(node))
+        else:
+            file.report(entry, start, end, name)
+
+    for node in captures.get("ns", ()):
+        parent = node.parent
+        if parent is None or parent.type == "qualified_identifier":
+            continue
+        if parent.type == "namespace_alias_definition" and parent.child_by_field_name("name") == node:
+            continue
+        if parent.type == "namespace_definition":
+            continue
+        _namespace(file, _text(data, node.start_byte, node.end_byte), node.start_byte, node.end_byte)
+
+    for node in captures.get("field", ()):
+        parent = node.parent
+        if parent is None or parent.type not in ("field_expression", "template_method"):
+            continue
+        name = "." + _text(data, node.start_byte, node.end_byte)
+        entry = file.lookup(name)
+        if entry is not None:
+            file.add(entry, node.start_byte, node.end_byte, name,
+                     edits=rename_edits(entry, node.start_byte, node.end_byte))
+
+    for node in captures.get("include", ()):
+        path = _text(data, node.start_byte, node.end_byte).strip()
+        if len(path) < 3:
+            continue
+        entry = file.lookup(path[1:-1])
+        if entry is not None:
+            file.add(entry, node.start_byte, node.end_byte, path[1:-1], edits=include_edits(entry, node))
+
+    _scan_simple(file, captures.get("launch", ()), LAUNCH_KEY)
+    _scan_simple(file, captures.get("asm", ()), ASM_KEY)
+    for node in captures.get("keyword", ()):
+        keyword = _text(data, node.start_byte, node.end_byte)
+        entry = file.lookup(keyword)
+        if entry is not None:
+            file.add(entry, node.start_byte, node.end_byte, keyword)
+
+    for node in captures.get("number", ()):
+        _literal(file, cuda_warp.tree_kind(node, data), node.start_byte, node.end_byte)
+
+    names = captures.get("macro.name", ())
+    bodies = captures.get("macro", ())
+    body_names = {n.parent.id: n for n in names if n.parent is not None}
+    for body in bodies:
+        name = body_names.get(body.parent.id) if body.parent is not None else None
+        _scan_macro(file, body, _text(data, name.start_byte, name.end_byte) if name else "")
+
+
+def _namespace(file: _File, name: str, start: int, end: int) -> None:
+    """A namespace named on its own (``using namespace nvcuda;``) matches the ``name::`` rows."""
+    entry = file.lookup(name + "::")
+    if entry is not None and entry.match != "regex":
+        file.add(entry, start, end, name)
+
+
+def _scan_simple(file: _File, nodes: Iterable[Node], key: str) -> None:
+    entry = file.lookup(key)
+    if entry is None:
+        return
+    for node in nodes:
+        end = node.end_byte
+        if key == LAUNCH_KEY:
+            symbol = LAUNCH_KEY
+        else:
+            symbol = ASM_KEY
+            newline = file.data.find(b"\n", node.start_byte, end)
+            end = newline if newline != -1 else end
+        file.add(entry, node.start_byte, end, symbol)
+
+
+def _literal(file: _File, kind: str | None, start: int, end: int) -> None:
+    if kind is None:
+        return
+    entry = file.lookup(kind)
+    if entry is not None:
+        file.add(entry, start, end, _text(file.data, start, end))
+
+
+def _scan_macro(file: _File, body: Node, macro_name: str) -> None:
+    """Look into a ``#define`` body, which the grammar keeps as raw text."""
+    tokens = code_tokens(file.data, body.start_byte, body.end_byte)
+    if len(tokens) == 1 and tokens[0].kind == "number":
+        only = tokens[0]
+        _literal(file, cuda_warp.definition_kind(macro_name, only.text.decode("ascii", "replace")),
+                 only.start, only.end)
+        return
+    roots = _qualified_roots(file.tables)
+    index = 0
+    while index < len(tokens):
+        index = _macro_token(file, tokens, index, roots)
+
+
+def _macro_token(file: _File, tokens: list[Token], index: int, roots: frozenset[str]) -> int:
+    """Handle ``tokens[index]`` of a macro body; returns the index of the next token to read."""
+    token = tokens[index]
+    if token.kind == "number":
+        if cuda_warp.CANDIDATE.fullmatch(token.text.decode("ascii", "replace")):
+            _literal(file, cuda_warp.token_kind(tokens, index), token.start, token.end)
+        return index + 1
+    if token.text == b"<<<":
+        entry = file.lookup(LAUNCH_KEY)
+        close = next((i for i in range(index + 1, len(tokens)) if tokens[i].text == b">>>"), index)
+        if entry is not None:
+            file.add(entry, token.start, tokens[close].end, LAUNCH_KEY)
+        return close + 1
+    if token.kind != "ident":
+        return index + 1
+    if token.text in _ASM_WORDS:
+        entry = file.lookup(ASM_KEY)
+        if entry is not None:
+            file.add(entry, token.start, token.end, ASM_KEY)
+        return index + 1
+    previous = tokens[index - 1].text if index else b""
+    name = token.text.decode("ascii", "replace")
+    if previous in (b".", b"->"):
+        entry = file.lookup("." + name)
+        if entry is not None:
+            file.add(entry, token.start, token.end, "." + name,
+                     edits=rename_edits(entry, token.start, token.end))
+        return index + 1
+    if previous != b"::" and name in roots:
+        last = index
+        while last + 2 < len(tokens) and tokens[last + 1].text == b"::" and tokens[last + 2].kind == "ident":
+            last += 2
+        if last > index:
+            key = "::".join(t.text.decode("ascii", "replace") for t in tokens[index : last + 1 : 2])
+            entry = file.lookup(key)
+            if entry is not None and entry.match != "regex":
+                file.add(entry, token.start, tokens[last].end, key,
+                         edits=rename_edits(entry, token.start, tokens[last].end))
+                return last + 1
+    entry = file.lookup(name)
+    if name in cuda_warp.MASKED_INTRINSICS and entry is not None:
+        second = cuda_warp.second_argument_in_tokens(tokens, index)
+        _masked_call(file, entry, token.start, token.end, name, second)
+    else:
+        file.report(entry, token.start, token.end, name)
+    return index + 1
+
+
+def _first_error_line(root: Node, lines: LineIndex) -> int | None:
+    """1-based line of the first syntax error (an ERROR node or a missing token), if any."""
+    if not root.has_error:
+        return None
+    node = root
+    while True:
+        if node.is_error or node.is_missing:
+            return lines.position(node.start_byte)[0]
+        child = next((c for c in node.children if c.has_error or c.is_missing), None)
+        if child is None:
+            return lines.position(node.start_byte)[0]
+        node = child
+
+
+class CudaFrontend:
+    """CUDA sources (.cu, .cuh) and the C/C++ files that use CUDA."""
+
+    language = LANGUAGE
+
+    def claims(self, path: str, head: bytes) -> bool:
+        suffix = PurePosixPath(path).suffix.lower()
+        return suffix in CUDA_SUFFIXES or suffix in CPP_SUFFIXES
+
+    def analyze(self, path: str, data: bytes, tables: MappingTables) -> FileResult:
+        lines = LineIndex(data)
+        suffix = PurePosixPath(path).suffix.lower()
+        if suffix not in CUDA_SUFFIXES and not PREFILTER.search(data):
+            return FileResult(path=path, language=LANGUAGE, status="scanned", lines=lines.line_count)
+        try:
+            return self._analyze(path, data, tables, lines)
+        except Exception as exc:  # a frontend must never raise: one bad file is one result
+            return FileResult(
+                path=path,
+                language=LANGUAGE,
+                status="error",
+                lines=lines.line_count,
+                note=f"CUDA frontend failed: {type(exc).__name__}: {exc}",
+            )
+
+    def _analyze(self, path: str, data: bytes, tables: MappingTables, lines: LineIndex) -> FileResult:
+        tree = _parser().parse(data)
+        memo = _MEMOS.get(tables)
+        if memo is None:
+            memo = _MEMOS[tables] = {}
+        file = _File(path, data, tables, lines, tree.root_node, memo)
+        _scan_tree(file)
+        error_line = _first_error_line(tree.root_node, lines)
+        return FileResult(
+            path=path,
+            language=LANGUAGE,
+            status="partial" if error_line else "scanned",
+            lines=lines.line_count,
+            note=(
+                f"syntax error at line {error_line}: findings come from what parsed around it"
+                if error_line
+                else None
+            ),
+            findings=sorted_findings(file.findings.values()),
+        )
