@@ -103,7 +103,7 @@ class EffortConfig:
     status: Mapping[Status, StatusCost]
     severity_weight: Mapping[Severity, float]
     full_sites: int = 3
-    reference_lines: int = 40
+    reference_lines: int = 60
     size_exponent: float = 0.7
     min_size_factor: float = 0.5
     #: Per pit: overrides for every target (key None) and per target id.
@@ -130,15 +130,17 @@ class EffortConfig:
         return max(self.min_size_factor, ratio**self.size_exponent)
 
     def decay(self, rank: int) -> float:
-        """Weight of the ``rank``-th (1-based) site of a pit: 1 for the first few, then 1/sqrt."""
-        return 1.0 if rank <= self.full_sites else math.sqrt(self.full_sites / rank)
+        """Weight of the ``rank``-th (1-based) site of a pit: 1 for the first few, then falling
+        as 1/rank, so n sites cost about ``full_sites * (1 + ln(n / full_sites))`` site-units:
+        findings are per identifier, and the fiftieth ``cudaMemcpy`` is no new work."""
+        return 1.0 if rank <= self.full_sites else self.full_sites / rank
 
 
 DEFAULT_CONFIG = EffortConfig(
     status={
-        "auto": StatusCost(Range(0.005, 0.02), 0.2),
-        "review": StatusCost(Range(0.03, 0.15), 0.6),
-        "manual": StatusCost(Range(0.15, 0.6), 1.0),
+        "auto": StatusCost(Range(0.003, 0.01), 0.2),
+        "review": StatusCost(Range(0.02, 0.06), 0.6),
+        "manual": StatusCost(Range(0.06, 0.2), 1.0),
     },
     severity_weight={"info": 0.5, "low": 0.75, "medium": 1.0, "high": 1.5},
 )
