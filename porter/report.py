@@ -152,18 +152,21 @@ class Report:
 
 #: Source files a native extension compiles, as they appear quoted in a call's snippet.
 _SOURCE_IN_SNIPPET = re.compile(r"""["']([^"'\s]+\.(?:cu|cuh|cpp|cc|cxx|c|h|hpp|hip))["']""")
+#: The pit whose sites build or load native sources (CUDAExtension, cpp_extension.load).
+EXTENSION_PIT = "cpp-extensions"
 
 
 def _link_names(finding: Finding, catalog: PitCatalog) -> tuple[str, ...]:
     """The files a site pulls in: the frontend's ``links``, else quoted sources in its snippet.
 
-    The snippet is only a fallback for extension sites whose call fits on one line; renderers
+    The snippet fallback serves extension sites (those the extension pit's detect patterns
+    match, whatever pit their entry names) whose sources sit on the reported line; renderers
     never re-read source files.
     """
     if finding.links:
         return finding.links
-    pit = catalog.pit_for(finding)
-    if pit is not None and pit.id == "cpp-extensions":
+    extension = catalog.get(EXTENSION_PIT)
+    if extension is not None and (catalog.pit_for(finding) is extension or extension.detects(finding)):
         return tuple(dict.fromkeys(_SOURCE_IN_SNIPPET.findall(finding.snippet)))
     return ()
 

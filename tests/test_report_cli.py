@@ -85,3 +85,13 @@ def test_sarif_for_the_demo_validates():
 def test_missing_path_is_a_usage_error(tmp_path: Path):
     run = porter("report", str(tmp_path / "nope"))
     assert run.returncode == 2 and "path not found" in run.stderr
+
+
+def test_demo_links_the_python_loader_to_the_kernels_it_builds():
+    document = demo_json("-t", "cann")
+    ids = {f["id"]: f for f in document["findings"]}
+    link = next(link for link in document["links"] if link["path"] == "fused_ops/__init__.py")
+    assert "csrc/fused_softmax.cu" in link["sources"]
+    kernels = [ids[k] for k in link["kernels"]]
+    assert kernels and all(k["symbol"] == "__global__" and k["path"] == "csrc/fused_softmax.cu" for k in kernels)
+    assert "custom-kernels" in link["pits"] and link["effort"]["cann"]["high"] > 0

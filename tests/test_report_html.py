@@ -140,7 +140,7 @@ def test_demo_report_renders_in_chromium_with_the_json_numbers(tmp_path):
     demo = FIXTURES / "demo"
     report_html, report_json = tmp_path / "report.html", tmp_path / "report.json"
     for fmt, out in (("html", report_html), ("json", report_json)):
-        run = porter("report", str(demo), "--format", fmt, "-o", str(out))
+        run = porter("report", demo.relative_to(REPO).as_posix(), "--format", fmt, "-o", str(out))
         assert run.returncode == 0, run.stderr
     document = json.loads(report_json.read_text(encoding="utf-8"))
     dom = load(tmp_path, report_html)
