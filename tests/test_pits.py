@@ -121,16 +121,16 @@ def test_a_findings_own_pit_wins_over_detect_patterns():
 #: Inputs that trigger the pits the demo project does not (data only, never built or run).
 PIT_FIXTURES = REPO / "tests" / "data" / "report" / "pits"
 
-#: Pits that fixtures/ or PIT_FIXTURES trigger today through the real scanner and frontends. A
-#: pit leaves this set only when its detector is removed on purpose; a new detector adds its pit.
-#: Pending (no detector or mapping rows yet): cub-thrust, cutlass, tensorrt, cpp-extensions;
-#: docs/effort-model.md keeps that list for readers.
+#: Pits that fixtures/ or PIT_FIXTURES trigger through the real scanner and frontends: today every
+#: pit in the catalog. A pit leaves this set only when its detector is removed on purpose; a pit
+#: added to the catalog joins it with a fixture that triggers it.
 TRIGGERED: set[str] = {
     "amp-api", "arch-specific-code", "build-flags", "cluster-config", "collectives", "container-images",
-    "cooperative-groups", "cuda-graphs", "cuda-python-libs", "cuda-wheels", "cudnn", "custom-kernels",
-    "device-api", "driver-api-jit", "env-config", "inline-ptx", "monitoring-tools", "numerics-tf32",
-    "profiling-tools", "runtime-api", "tensor-core-intrinsics", "textures", "third-party-cuda-libs",
-    "unified-memory", "unsupported-ops", "vendor-libraries", "warp-size",
+    "cooperative-groups", "cpp-extensions", "cub-thrust", "cuda-graphs", "cuda-python-libs", "cuda-wheels",
+    "cudnn", "custom-kernels", "cutlass", "device-api", "driver-api-jit", "env-config", "inline-ptx",
+    "monitoring-tools", "numerics-tf32", "profiling-tools", "runtime-api", "tensor-core-intrinsics",
+    "tensorrt", "textures", "third-party-cuda-libs", "unified-memory", "unsupported-ops",
+    "vendor-libraries", "warp-size",
 }
 
 
