@@ -132,6 +132,13 @@ TRIGGERED: set[str] = {
     "tensorrt", "textures", "third-party-cuda-libs", "unified-memory", "unsupported-ops",
     "vendor-libraries", "warp-size",
 }
+#: Catalog pits without a detector or fixture yet (none today); each is listed here on purpose.
+PENDING: set[str] = set()
+
+
+def test_every_pit_is_either_triggered_or_pending():
+    assert {pit.id for pit in CATALOG} == TRIGGERED | PENDING
+    assert not TRIGGERED & PENDING
 
 
 def test_each_triggered_pit_is_reported_for_the_fixtures():
@@ -148,4 +155,3 @@ def test_each_triggered_pit_is_reported_for_the_fixtures():
     assert set(reported) <= {pit.id for pit in CATALOG}
     missing = TRIGGERED - set(reported)
     assert not missing, f"pits no longer triggered by the fixtures: {sorted(missing)}"
-    assert TRIGGERED <= {pit.id for pit in CATALOG}
