@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from importlib import resources
 from pathlib import Path
 
 import jsonschema
 import pytest
+from clirun import porter
 
 TRAIN = """\
 import torch
@@ -23,9 +22,6 @@ def step(model, batch):
 """
 
 
-def porter(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "porter", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=300)
 
 
 def new_sites(tree: Path, *extra: str) -> list[tuple[str, str, int]]:

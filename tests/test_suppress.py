@@ -4,11 +4,10 @@ their own line (or, alone on a line, the next one), and unused or malformed ones
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from clirun import porter
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -207,9 +206,6 @@ def test_files_without_markers_are_returned_unchanged() -> None:
 # --- end to end, through a real frontend ------------------------------------------------------
 
 
-def porter(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "porter", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=300)
 
 
 CMAKE = "cmake_minimum_required(VERSION 3.18)\nproject(demo LANGUAGES CXX CUDA)\n"
