@@ -117,7 +117,7 @@ class FileResult:
     file_edits: Mapping[str, tuple[Edit, ...]] = field(default_factory=dict)
     #: SHA-1 of the bytes analysed (set by the scanner): edits are only valid for these bytes.
     digest: str | None = None
-    #: Findings silenced by an inline ``porter: ignore[rule]`` comment (see porter.suppress):
+    #: Findings silenced by an inline suppression comment (see porter.suppress):
     #: kept out of ``findings`` but counted, and marked as suppressed in SARIF.
     suppressed: tuple[Finding, ...] = ()
 

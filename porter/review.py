@@ -104,7 +104,7 @@ class ReviewResult:
     removed: tuple[Finding, ...]
     existing: tuple[Finding, ...]
     effort: tuple[EffortDelta, ...]
-    #: Findings in the changed files silenced by ``porter: ignore[...]`` comments (new side).
+    #: Findings in the changed files silenced by suppression comments (new side).
     suppressed: int = 0
     #: Introduced findings dropped because the ``--baseline`` file accepts them.
     baselined: int = 0

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 from clirun import porter
+from conftest import REPO
 from hypothesis import given
 from hypothesis import strategies as st
 
 from porter.mappings import default_tables
 from porter.model import FileResult, Finding, Span
+from porter.scan import scan
 from porter.suppress import apply_suppressions, find_suppressions
 
 
@@ -236,3 +238,8 @@ def test_notebooks_are_left_alone() -> None:
     data = b'{"cells": [{"source": ["x = 1  # porter: ignore[r1]\\n"]}]}'
     result = FileResult(path="nb.ipynb", language="python", status="scanned", lines=1)
     assert apply_suppressions(result, data, default_tables()) is result
+
+
+def test_porters_own_sources_hold_no_stray_suppression_markers() -> None:
+    meta = [(f.path, f.span.line) for f in scan(REPO / "porter", jobs=1).findings if f.family == "porter"]
+    assert meta == []
