@@ -200,10 +200,7 @@ def _cross_links(
         kernels = tuple(f for f in linked if (pit := catalog.pit_for(f)) and pit.is_unit(f))
         pits = tuple(dict.fromkeys(p.id for f in linked if (p := catalog.pit_for(f))))
         effort = {
-            target: Range.total(
-                site_cost.cost for pit_cost in te.pits for site_cost in pit_cost.sites
-                if site_cost.finding.path in sources
-            )
+            target: Range.total(te.files.get(path, Range()) for path in sources)
             for target, te in efforts.items()
         }
         links.append(CrossLink(
