@@ -36,12 +36,22 @@ LANGUAGE = "cuda"
 CUDA_SUFFIXES = frozenset({".cu", ".cuh"})
 CPP_SUFFIXES = frozenset({".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".hxx", ".inl"})
 
-#: Plain C/C++ files without any of these bytes cannot hold CUDA lock-in and are not parsed.
-PREFILTER = re.compile(
-    rb"(?i:cuda|cublas|cudnn|curand|cufft|cusparse|cusolver|nccl|nvtx|thrust|cub::|cutlass"
-    rb"|wmma|cooperative_groups|__global__|__device__|__shfl|__ballot|warpsize)"
-    rb"|<<<|\bcu[A-Z]|\bCU_"
+#: Plain C/C++ files without any of these (lower-cased) words cannot hold CUDA lock-in and are
+#: not parsed; substring tests are ~6x faster than one case-insensitive regex over the bytes.
+PREFILTER_WORDS = (
+    b"cuda", b"cublas", b"cudnn", b"curand", b"cufft", b"cusparse", b"cusolver", b"nccl", b"nvtx",
+    b"thrust", b"cub::", b"cutlass", b"wmma", b"cooperative_groups", b"__global__", b"__device__",
+    b"__shfl", b"__ballot", b"warpsize", b"<<<",
 )
+#: Driver API names (cuInit, CUresult, CU_...) are case-sensitive.
+PREFILTER_DRIVER = re.compile(rb"\bcu[A-Z]|\bCU[a-z_]")
+
+
+def uses_cuda(data: bytes) -> bool:
+    """Whether a plain C/C++ file mentions CUDA vocabulary at all (a cheap byte test)."""
+    lowered = data.lower()
+    return any(word in lowered for word in PREFILTER_WORDS) or bool(PREFILTER_DRIVER.search(data))
+
 
 #: Lookup keys for sites that are not identifiers (the mapping rows use the same strings).
 LAUNCH_KEY = "<<<>>>"
@@ -114,6 +124,11 @@ _MEMOS: weakref.WeakKeyDictionary[MappingTables, dict[str, MappingEntry | None]]
     weakref.WeakKeyDictionary()
 )
 _ROOTS: weakref.WeakKeyDictionary[MappingTables, frozenset[str]] = weakref.WeakKeyDictionary()
+_CONTEXT: weakref.WeakKeyDictionary[MappingTables, frozenset[bytes]] = weakref.WeakKeyDictionary()
+#: Per-table memo keyed by an identifier's raw bytes: most identifiers are answered without decoding.
+_RAW_MEMOS: weakref.WeakKeyDictionary[MappingTables, dict[bytes, MappingEntry | None]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _qualified_roots(tables: MappingTables) -> frozenset[str]:
@@ -130,6 +145,19 @@ def _qualified_roots(tables: MappingTables) -> frozenset[str]:
     return roots
 
 
+def _context_names(tables: MappingTables) -> frozenset[bytes]:
+    """Identifiers whose meaning depends on where they stand: namespace roots
+    (``using namespace nvcuda;``) and template names with a ``name<>`` row (``texture<...>``)."""
+    names = _CONTEXT.get(tables)
+    if names is None:
+        templates = {
+            entry.source[:-2] for entry in tables.entries(LANGUAGE) if entry.source.endswith("<>")
+        }
+        names = frozenset(n.encode() for n in _qualified_roots(tables) | templates)
+        _CONTEXT[tables] = names
+    return names
+
+
 def _text(data: bytes, start: int, end: int) -> str:
     return data[start:end].decode("utf-8", errors="replace")
 
@@ -144,6 +172,7 @@ class _File:
     lines: LineIndex
     tree_root: Node
     memo: dict[str, MappingEntry | None]
+    raw_memo: dict[bytes, MappingEntry | None]
     findings: dict[tuple[str, int, int], Finding] = field(default_factory=dict)
     defined: frozenset[str] | None = None
 
@@ -153,6 +182,14 @@ class _File:
         entry = self.tables.lookup(LANGUAGE, key)
         self.memo[key] = entry
         return entry
+
+    def lookup_raw(self, raw: bytes) -> MappingEntry | None:
+        """``lookup`` for an identifier's bytes, memoised without decoding them."""
+        try:
+            return self.raw_memo[raw]
+        except KeyError:
+            entry = self.raw_memo[raw] = self.lookup(raw.decode("utf-8", errors="replace"))
+            return entry
 
     def locally_defined(self, name: str) -> bool:
         """Whether this file defines ``name`` (computed once, only when a catch-all fires)."""
@@ -303,27 +340,17 @@ def _scan_tree(file: _File) -> None:
                      edits=rename_edits(entry, node.start_byte, leaf.end_byte))
             consumed.add(leaf.start_byte)
 
+    context = _context_names(file.tables)
     for node in captures.get("id", ()):
-        if node.start_byte in consumed:
+        start = node.start_byte
+        if start in consumed:
             continue
-        start, end = node.start_byte, node.end_byte
-        name = _text(data, start, end)
-        parent = node.parent
-        if parent is not None and parent.type == "using_declaration":
-            _namespace(file, name, start, end)
+        end = node.end_byte
+        raw = data[start:end]
+        entry = file.lookup_raw(raw)
+        if entry is None and raw not in context:
             continue
-        if parent is not None and parent.type == "template_type":
-            template = file.lookup(name + "<>")
-            if template is not None:
-                file.add(template, start, end, name + "<>")
-                continue
-        entry = file.lookup(name)
-        if entry is None or _is_declared_name(node):
-            continue
-        if name in cuda_warp.MASKED_INTRINSICS:
-            _masked_call(file, entry, start, end, name, cuda_warp.second_argument_in_tree(node))
-        else:
-            file.report(entry, start, end, name)
+        _identifier(file, node, raw.decode("utf-8", errors="replace"), entry)
 
     for node in captures.get("ns", ()):
         parent = node.parent
@@ -370,6 +397,26 @@ def _scan_tree(file: _File) -> None:
     for body in bodies:
         name = body_names.get(body.parent.id) if body.parent is not None else None
         _scan_macro(file, body, _text(data, name.start_byte, name.end_byte) if name else "")
+
+
+def _identifier(file: _File, node: Node, name: str, entry: MappingEntry | None) -> None:
+    """One identifier that has a row, or whose row depends on where it stands."""
+    start, end = node.start_byte, node.end_byte
+    parent = node.parent
+    if parent is not None and parent.type == "using_declaration":
+        _namespace(file, name, start, end)
+        return
+    if parent is not None and parent.type == "template_type":
+        template = file.lookup(name + "<>")
+        if template is not None:
+            file.add(template, start, end, name + "<>")
+            return
+    if entry is None or _is_declared_name(node):
+        return
+    if name in cuda_warp.MASKED_INTRINSICS:
+        _masked_call(file, entry, start, end, name, cuda_warp.second_argument_in_tree(node))
+    else:
+        file.report(entry, start, end, name)
 
 
 def _namespace(file: _File, name: str, start: int, end: int) -> None:
@@ -478,6 +525,11 @@ def _first_error_line(root: Node, lines: LineIndex) -> int | None:
         node = child
 
 
+def _line_count(data: bytes) -> int:
+    """Lines of a file as LineIndex counts them, without building the index."""
+    return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+
+
 class CudaFrontend:
     """CUDA sources (.cu, .cuh) and the C/C++ files that use CUDA."""
 
@@ -488,18 +540,17 @@ class CudaFrontend:
         return suffix in CUDA_SUFFIXES or suffix in CPP_SUFFIXES
 
     def analyze(self, path: str, data: bytes, tables: MappingTables) -> FileResult:
-        lines = LineIndex(data)
         suffix = PurePosixPath(path).suffix.lower()
-        if suffix not in CUDA_SUFFIXES and not PREFILTER.search(data):
-            return FileResult(path=path, language=LANGUAGE, status="scanned", lines=lines.line_count)
+        if suffix not in CUDA_SUFFIXES and not uses_cuda(data):
+            return FileResult(path=path, language=LANGUAGE, status="scanned", lines=_line_count(data))
         try:
-            return self._analyze(path, data, tables, lines)
+            return self._analyze(path, data, tables, LineIndex(data))
         except Exception as exc:  # a frontend must never raise: one bad file is one result
             return FileResult(
                 path=path,
                 language=LANGUAGE,
                 status="error",
-                lines=lines.line_count,
+                lines=_line_count(data),
                 note=f"CUDA frontend failed: {type(exc).__name__}: {exc}",
             )
 
@@ -508,7 +559,10 @@ class CudaFrontend:
         memo = _MEMOS.get(tables)
         if memo is None:
             memo = _MEMOS[tables] = {}
-        file = _File(path, data, tables, lines, tree.root_node, memo)
+        raw_memo = _RAW_MEMOS.get(tables)
+        if raw_memo is None:
+            raw_memo = _RAW_MEMOS[tables] = {}
+        file = _File(path, data, tables, lines, tree.root_node, memo, raw_memo)
         _scan_tree(file)
         error_line = _first_error_line(tree.root_node, lines)
         return FileResult(
