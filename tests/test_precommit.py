@@ -65,7 +65,9 @@ def git(cwd: Path, *args: str, env: dict[str, str]) -> str:
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     needs_tool("git", "pre-commit runs inside a git repository")
     home = tmp_path_factory.mktemp("home")
-    return {**os.environ, **GIT_ENV, "HOME": str(home), "GIT_CONFIG_GLOBAL": str(home / "gitconfig"),
+    # the hook must run the porter pip installed in its own environment, never this checkout
+    inherited = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    return {**inherited, **GIT_ENV, "HOME": str(home), "GIT_CONFIG_GLOBAL": str(home / "gitconfig"),
             "PRE_COMMIT_HOME": str(home / "pre-commit-cache")}
 
 
