@@ -1,0 +1,450 @@
+"""One traversal of a libcst module that records every place that may be vendor lock-in.
+
+The walk is an explicit stack over each node type's child fields (libcst's visitor dispatch costs
+about ten times more), it skips the fields that never hold code (whitespace, commas, comments)
+and the names that are bindings rather than uses (``def cuda``, ``f(cuda=1)``, ``x.cuda``'s
+``cuda``). What it records still needs the file's import bindings to be judged, so judging is
+done afterwards, in ``porter.frontends.python.sites``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+import libcst as cst
+
+from porter.frontends.python.names import Bindings, ImportSite, dotted
+
+Role = Literal["device", "backend", "env", "command", "source"]
+
+#: Fields that hold layout, never code.
+_LAYOUT = re.compile(
+    r"^(whitespace.*|lpar|rpar|comma|dot|semicolon|colon|equal|newline|leading_lines|"
+    r"lines_after_decorators|header|footer|operator|lbracket|rbracket|lbrace|rbrace|"
+    r"trailing_whitespace|asynchronous|star|first_line|empty_lines|indent|footer)$"
+)
+#: Identifiers that say an expression is a device, a collective backend or an environment.
+_MENTIONS: dict[str, tuple[str, ...]] = {
+    "device": ("device", "dev"),
+    "backend": ("backend",),
+    "env": ("environ", "env"),
+}
+#: How many nodes ``mentions`` looks at before giving up (big expressions are not devices).
+_MENTION_LIMIT = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a use sees: the parameters that shadow imports and the enclosing function's name."""
+
+    shadowed: frozenset[str] = frozenset()
+    function: str = ""
+
+
+_MODULE_SCOPE = Scope()
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """A dotted name in code: ``nodes[k]`` spans ``parts[: k + 1]``."""
+
+    parts: list[str]
+    nodes: list[cst.BaseExpression]
+    scope: Scope
+    call: cst.Call | None = None
+    decorator: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LiteralSite:
+    """A string literal in a position that gives it a meaning (a device, a backend ...)."""
+
+    node: cst.SimpleString | cst.FormattedString
+    role: Role
+    #: The qualified callee when the literal is an argument (``torch.amp.autocast``), else "".
+    callee: str = ""
+
+
+@dataclass(slots=True)
+class Collected:
+    bindings: Bindings = field(default_factory=Bindings)
+    chains: list[Chain] = field(default_factory=list)
+    calls: list[tuple[cst.Call, Scope]] = field(default_factory=list)
+    literals: list[LiteralSite] = field(default_factory=list)
+    #: ``.cuda(...)`` calls and ``.is_cuda`` attributes, with the chain of their receiver.
+    methods: list[tuple[cst.Call | cst.Attribute, Scope]] = field(default_factory=list)
+    imports: list[ImportSite] = field(default_factory=list)
+    #: Where an added import goes: after the file's leading imports (or its docstring) ...
+    insert_after: cst.CSTNode | None = None
+
+
+def literal_text(node: cst.CSTNode) -> str | None:
+    """The text a string literal starts with (an f-string's leading text), bytes excluded."""
+    if isinstance(node, cst.SimpleString):
+        prefix = node.prefix.lower()
+        if "b" in prefix:
+            return None
+        return node.value[len(node.prefix) + len(node.quote) : len(node.value) - len(node.quote)]
+    if isinstance(node, cst.FormattedString):
+        first = node.parts[0] if node.parts else None
+        return first.value if isinstance(first, cst.FormattedStringText) else ""
+    return None
+
+
+def value_literals(node: cst.CSTNode) -> Iterator[cst.SimpleString | cst.FormattedString]:
+    """The literals an expression's value may start with.
+
+    ``"cuda" if ok else "cpu"``, ``args.device or "cuda"``, ``"cuda:%d" % i``, ``"cuda:" + r``,
+    ``"cuda:{}".format(i)`` and ``"cu" "da"`` all reach their literal here.
+    """
+    if isinstance(node, cst.SimpleString | cst.FormattedString):
+        yield node
+    elif isinstance(node, cst.ConcatenatedString):
+        yield from value_literals(node.left)
+    elif isinstance(node, cst.IfExp):
+        yield from value_literals(node.body)
+        yield from value_literals(node.orelse)
+    elif isinstance(node, cst.BooleanOperation):
+        yield from value_literals(node.left)
+        yield from value_literals(node.right)
+    elif isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add | cst.Modulo):
+        yield from value_literals(node.left)
+    elif (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "format"
+    ):
+        yield from value_literals(node.func.value)
+
+
+def element_literals(node: cst.CSTNode) -> Iterator[cst.SimpleString | cst.FormattedString]:
+    """Literals of a value or of the elements of a list/tuple/set display."""
+    if isinstance(node, cst.List | cst.Tuple | cst.Set):
+        for element in node.elements:
+            yield from value_literals(element.value)
+    else:
+        yield from value_literals(node)
+
+
+def mentions(node: cst.CSTNode, role: str) -> bool:
+    """Whether an expression names a device / backend / environment (``x.device.type``)."""
+    words = _MENTIONS[role]
+    stack = [node]
+    seen = 0
+    while stack and seen < _MENTION_LIMIT:
+        current = stack.pop()
+        seen += 1
+        name = None
+        if isinstance(current, cst.Name):
+            name = current.value
+        elif isinstance(current, cst.Attribute):
+            name = current.attr.value
+            stack.append(current.value)
+        elif isinstance(current, cst.Call):
+            stack.append(current.func)
+            stack.extend(arg.value for arg in current.args)
+        elif isinstance(current, cst.Subscript):
+            stack.append(current.value)
+        if name is not None:
+            lowered = name.lower()
+            if any(lowered == w or (len(w) > 3 and w in lowered) for w in words):
+                return True
+    return False
+
+
+def _role_for_name(name: str) -> Role | None:
+    lowered = name.lower()
+    if "device" in lowered:
+        return "device"
+    if "backend" in lowered:
+        return "backend"
+    return None
+
+
+def _last_name(node: cst.CSTNode) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return ""
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_NODE_TYPES: dict[type, bool] = {}
+
+
+def _is_node(kind: type) -> bool:
+    """``issubclass(kind, cst.CSTNode)``, cached: the ABC check is slow on every field."""
+    known = _NODE_TYPES.get(kind)
+    if known is None:
+        known = _NODE_TYPES[kind] = issubclass(kind, cst.CSTNode)
+    return known
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    fields = _FIELDS.get(kind)
+    if fields is None:
+        fields = tuple(
+            f.name for f in dataclasses.fields(kind) if not _LAYOUT.match(f.name)
+        )
+        _FIELDS[kind] = fields
+    return fields
+
+
+class Collector:
+    """Walks one module once; ``interesting`` says whether a literal's text may matter."""
+
+    def __init__(self, interesting: Callable[[str], bool]) -> None:
+        self.interesting = interesting
+        self.out = Collected()
+        self._stack: list[tuple[cst.CSTNode, Scope]] = []
+        self._handlers: dict[type, Callable[[cst.CSTNode, Scope], bool]] = {
+            cst.Import: self._import,
+            cst.ImportFrom: self._import,
+            cst.Attribute: self._attribute,
+            cst.Name: self._name,
+            cst.Call: self._call,
+            cst.Decorator: self._decorator,
+            cst.FunctionDef: self._function,
+            cst.Lambda: self._lambda,
+            cst.ClassDef: self._class,
+            cst.Param: self._param,
+            cst.Arg: self._arg,
+            cst.Comparison: self._comparison,
+            cst.Subscript: self._subscript,
+            cst.Assign: self._assign,
+            cst.AnnAssign: self._annassign,
+            cst.AssignTarget: self._assign_target,
+            cst.DictElement: self._dict_element,
+            cst.Return: self._return,
+            cst.AsName: self._skip,
+            cst.Global: self._skip,
+            cst.Nonlocal: self._skip,
+        }
+
+    # -- driving ---------------------------------------------------------------------------
+
+    def run(self, module: cst.Module) -> Collected:
+        self._top_imports(module)
+        stack = self._stack
+        stack.extend((stmt, _MODULE_SCOPE) for stmt in reversed(module.body))
+        handlers = self._handlers
+        while stack:
+            node, scope = stack.pop()
+            handler = handlers.get(type(node))
+            if handler is None or handler(node, scope):
+                self._push_children(node, scope)
+        return self.out
+
+    def _push_children(self, node: cst.CSTNode, scope: Scope) -> None:
+        pending = []
+        for name in _child_fields(type(node)):
+            value = getattr(node, name)
+            kind = type(value)
+            if kind is tuple or kind is list:
+                pending.extend(v for v in value if _is_node(type(v)))
+            elif _is_node(kind):
+                pending.append(value)
+        self._stack.extend((child, scope) for child in reversed(pending))
+
+    def _push(self, scope: Scope, *nodes: cst.CSTNode | None) -> None:
+        self._stack.extend((n, scope) for n in reversed(nodes) if n is not None)
+
+    def _top_imports(self, module: cst.Module) -> None:
+        """The last statement of the file's docstring-and-imports opening block, if any."""
+        for index, statement in enumerate(module.body):
+            if not isinstance(statement, cst.SimpleStatementLine):
+                return
+            small = statement.body
+            docstring = index == 0 and len(small) == 1 and isinstance(small[0], cst.Expr)
+            if docstring and isinstance(small[0].value, cst.SimpleString | cst.ConcatenatedString):
+                self.out.insert_after = small[0]
+                continue
+            if not small or not all(isinstance(s, cst.Import | cst.ImportFrom) for s in small):
+                return
+            self.out.insert_after = small[-1]
+
+    # -- recording helpers -----------------------------------------------------------------
+
+    def _chain(self, node: cst.BaseExpression, scope: Scope, **context: object) -> bool:
+        """Record ``node`` as a dotted-name use when it is one whose head may be an import."""
+        chain = dotted(node)
+        if chain is None:
+            return False
+        parts, nodes = chain
+        head = parts[0]
+        if head == "torch" or head in self.out.bindings.names:
+            self.out.chains.append(Chain(parts, nodes, scope, **context))  # type: ignore[arg-type]
+        return True
+
+    def _literals(self, node: cst.CSTNode | None, role: Role, elements: bool = False) -> None:
+        if node is None:
+            return
+        found = element_literals(node) if elements else value_literals(node)
+        for literal in found:
+            text = literal_text(literal)
+            if text and self.interesting(text):
+                self.out.literals.append(LiteralSite(literal, role))
+
+    def _has_interesting(self, node: cst.CSTNode) -> bool:
+        for literal in element_literals(node):
+            text = literal_text(literal)
+            if text and self.interesting(text):
+                return True
+        return isinstance(node, cst.Call) and any(self._has_interesting(a.value) for a in node.args)
+
+    # -- handlers: return True to walk the node's children generically --------------------
+
+    def _skip(self, node: cst.CSTNode, scope: Scope) -> bool:
+        return False
+
+    def _import(self, node: cst.CSTNode, scope: Scope) -> bool:
+        site = self.out.bindings.add(node)  # type: ignore[arg-type]
+        if site is not None:
+            self.out.imports.append(site)
+        return False
+
+    def _attribute(self, node: cst.CSTNode, scope: Scope) -> bool:
+        assert isinstance(node, cst.Attribute)
+        if node.attr.value == "is_cuda":
+            self.out.methods.append((node, scope))
+        if self._chain(node, scope):
+            return False
+        self._push(scope, node.value)
+        return False
+
+    def _name(self, node: cst.CSTNode, scope: Scope) -> bool:
+        self._chain(node, scope)  # type: ignore[arg-type]
+        return False
+
+    def _call(self, node: cst.CSTNode, scope: Scope) -> bool:
+        assert isinstance(node, cst.Call)
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "cuda":
+            self.out.methods.append((node, scope))
+        if not self._chain(func, scope, call=node):
+            self._push(scope, func)
+        if any(
+            (arg.keyword is not None and "cuda" in arg.keyword.value) or self._has_interesting(arg.value)
+            for arg in node.args
+        ):
+            self.out.calls.append((node, scope))
+        self._push(scope, *(arg.value for arg in node.args))
+        return False
+
+    def _decorator(self, node: cst.CSTNode, scope: Scope) -> bool:
+        assert isinstance(node, cst.Decorator)
+        if not self._chain(node.decorator, scope, decorator=True):
+            self._push(scope, node.decorator)
+        return False
+
+    def _function(self, node: cst.CSTNode, scope: Scope) -> bool:
+        assert isinstance(node, cst.FunctionDef)
+        inner = Scope(scope.shadowed | _param_names(node.params), node.name.value)
+        self._push(scope, *node.decorators)
+        self._push(inner, node.params, node.returns, node.body)
+        return False
+
+    def _lambda(self, node: cst.CSTNode, scope: Scope) -> bool:
+        assert isinstance(node, cst.Lambda)
+        inner = Scope(scope.shadowed | _param_names(node.params), scope.function)
+        self._push(inner, node.params, node.body)
+        return False
+
+    def _class(self, node: cst.CSTNode, scope: Scope) -> bool:
+        assert isinstance(node, cst.ClassDef)
+        self._push(scope, *node.decorators, *(a.value for a in node.bases))
+        self._push(scope, *(a.value for a in node.keywords), node.body)
+        return False
+
+    def _param(self, node: cst.CSTNode, scope: Scope) -> bool:
+        assert isinstance(node, cst.Param)
+        role = _role_for_name(node.name.value)
+        if role is not None:
+            self._literals(node.default, role)
+        self._push(scope, node.annotation, node.default)
+        return False
+
+    def _arg(self, node: cst.CSTNode, scope: Scope) -> bool:
+        assert isinstance(node, cst.Arg)
+        self._push(scope, node.value)
+        return False
+
+    def _comparison(self, node: cst.CSTNode, scope: Scope) -> bool:
+        assert isinstance(node, cst.Comparison)
+        left = node.left
+        for target in node.comparisons:
+            right = target.comparator
+            contains = isinstance(target.operator, cst.In | cst.NotIn)
+            for role in ("device", "backend", "env"):
+                if mentions(right, role):
+                    self._literals(left, role)  # type: ignore[arg-type]
+                if mentions(left, role):
+                    self._literals(right, role, elements=contains)  # type: ignore[arg-type]
+            left = right
+        return True
+
+    def _subscript(self, node: cst.CSTNode, scope: Scope) -> bool:
+        assert isinstance(node, cst.Subscript)
+        index = node.slice[0].slice if len(node.slice) == 1 else None
+        if isinstance(index, cst.Index) and mentions(node.value, "env"):
+            self._literals(index.value, "env")
+        return True
+
+    def _assign(self, node: cst.CSTNode, scope: Scope) -> bool:
+        assert isinstance(node, cst.Assign)
+        for target in node.targets:
+            role = _role_for_name(_last_name(target.target))
+            if role is not None:
+                self._literals(node.value, role)
+        return True
+
+    def _annassign(self, node: cst.CSTNode, scope: Scope) -> bool:
+        assert isinstance(node, cst.AnnAssign)
+        role = _role_for_name(_last_name(node.target))
+        if role is not None:
+            self._literals(node.value, role)
+        if isinstance(node.target, cst.Name):
+            self._push(scope, node.annotation, node.value)
+            return False
+        return True
+
+    def _assign_target(self, node: cst.CSTNode, scope: Scope) -> bool:
+        assert isinstance(node, cst.AssignTarget)
+        # ``cuda = ...`` rebinds a name, it is no use of one; ``torch.backends.x = ...`` is.
+        return not isinstance(node.target, cst.Name)
+
+    def _dict_element(self, node: cst.CSTNode, scope: Scope) -> bool:
+        assert isinstance(node, cst.DictElement)
+        key = literal_text(node.key)
+        if key is not None:
+            role = _role_for_name(key)
+            if role is not None:
+                self._literals(node.value, role)
+            self._literals(node.key, "env")
+        return True
+
+    def _return(self, node: cst.CSTNode, scope: Scope) -> bool:
+        assert isinstance(node, cst.Return)
+        if scope.function:
+            role = _role_for_name(scope.function)
+            if role is not None:
+                self._literals(node.value, role)
+        return True
+
+
+def _param_names(params: cst.Parameters) -> frozenset[str]:
+    every = [*params.posonly_params, *params.params, *params.kwonly_params]
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            every.append(star)
+    return frozenset(p.name.value for p in every)
+
+
+def collect(module: cst.Module, interesting: Callable[[str], bool]) -> Collected:
+    """Every candidate site of one module, with the module's import bindings."""
+    return Collector(interesting).run(module)

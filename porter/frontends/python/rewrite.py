@@ -1,0 +1,185 @@
+"""Per-target edits for judged sites: byte ranges of the original file and their new text.
+
+Every edit touches only the bytes of its site (a chain's name, the four letters ``cuda`` inside a
+literal, a method name), so quotes, indexes, arguments, comments and layout stay as written. When
+a plan says ``auto``/``review`` but the site's shape does not allow an exact edit (an alias that
+cannot reach torch, an indexed device string for an expression replacement), the target's plan
+becomes ``review`` without edits and its note says why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import libcst as cst
+
+from porter.frontends.python.collect import literal_text
+from porter.frontends.python.context import Context
+from porter.frontends.python.names import Bindings
+from porter.frontends.python.sites import Site
+from porter.mappings import PlanSpec
+from porter.model import Edit, TargetPlan
+
+#: ``NAME(ARG)``: a replacement that is called with one argument added (the device type).
+_CALL_FORM = re.compile(r"([A-Za-z_][\w.]*)\((.+)\)")
+#: ``.NAME(ARG)`` / ``.NAME()``: a replacement method for ``.cuda(...)``.
+_METHOD_FORM = re.compile(r"\.([A-Za-z_]\w*)\((.*)\)")
+_ATTRIBUTE_FORM = re.compile(r"\.([A-Za-z_]\w*)")
+_WORD = re.compile(r"[A-Za-z_][\w-]*")
+_KEYWORD_ARG = re.compile(r"([A-Za-z_]\w*)\s*=")
+#: ``torch`` as the head of a dotted name inside a replacement.
+_TORCH_HEAD = re.compile(r"(?<![\w.])torch(?=\.)")
+
+
+class NoEdit(Exception):
+    """This site cannot be rewritten exactly for one target; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Spans:
+    """Byte spans of the nodes the sites asked for."""
+
+    spans: Mapping[int, tuple[int, int]]
+
+    def __call__(self, node: cst.CSTNode) -> tuple[int, int]:
+        return self.spans[id(node)]
+
+
+class Rewriter:
+    def __init__(self, context: Context, bindings: Bindings, spans: Spans) -> None:
+        self.context = context
+        self.bindings = bindings
+        self.span = spans
+
+    def plans(self, site: Site) -> tuple[dict[str, tuple[Edit, ...]], dict[str, TargetPlan]]:
+        """Edits per target, and the targets whose plan changes because no edit is possible."""
+        edits: dict[str, tuple[Edit, ...]] = {}
+        overrides: dict[str, TargetPlan] = {}
+        for target, spec in site.entry.targets.items():
+            if spec.status not in ("auto", "review") or spec.replacement is None:
+                continue
+            try:
+                edits[target] = self._edits(site, target, spec.replacement)
+            except NoEdit as reason:
+                note = " ".join(p for p in (str(reason), spec.note or site.entry.note) if p)
+                overrides[target] = TargetPlan("review", spec.replacement, note)
+        return edits, overrides
+
+    def _edits(self, site: Site, target: str, replacement: str) -> tuple[Edit, ...]:
+        if site.kind == "chain":
+            return self._chain(site, replacement)
+        if site.kind == "method-call":
+            return self._method_call(site, target, replacement)
+        if site.kind == "attribute":
+            match = _ATTRIBUTE_FORM.fullmatch(replacement)
+            if match is None:
+                raise NoEdit("Rewrite this attribute by hand.")
+            start, end = self.span(site.node)
+            return (Edit(start, end, match.group(1)),)
+        if site.kind == "literal":
+            return self._literal(site, replacement)
+        raise NoEdit("Rewrite this site by hand.")
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _torch(self, text: str, head: str | None = None) -> str:
+        """``text`` with its ``torch.`` heads renamed to the name this file imports torch as."""
+        if not _TORCH_HEAD.search(text):
+            return text
+        head = head or self.bindings.torch_alias()
+        if head is None:
+            raise NoEdit("The file does not import torch itself, which the replacement needs.")
+        return _TORCH_HEAD.sub(head, text)
+
+    # -- dotted names ----------------------------------------------------------------------
+
+    def _chain(self, site: Site, replacement: str) -> tuple[Edit, ...]:
+        assert site.chain is not None
+        head = site.chain.parts[0] if site.head_is_torch else None
+        start, end = self.span(site.node)
+        match = _CALL_FORM.fullmatch(replacement)
+        if match is None or site.chain.decorator:
+            return (Edit(start, end, self._torch(replacement, head)),)
+        if site.call is None:
+            raise NoEdit("Not called here, so the device argument cannot be added.")
+        name, argument = self._torch(match.group(1), head), self._torch(match.group(2), head)
+        call = site.call
+        if not call.args:
+            return (Edit(start, self.span(call)[1], f"{name}({argument})"),)
+        keyword = _KEYWORD_ARG.match(argument)
+        if keyword is not None:
+            if any(a.keyword is not None and a.keyword.value == keyword.group(1) for a in call.args):
+                raise NoEdit(f"The call already passes {keyword.group(1)}=.")
+            after_last = self.span(call.args[-1].value)[1]
+            return (Edit(start, end, name), Edit(after_last, after_last, f", {argument}"))
+        if any(a.keyword is None for a in call.args):
+            raise NoEdit("Positional arguments would shift when the device argument is added.")
+        first = self.span(call.args[0])[0]
+        return (Edit(start, end, name), Edit(first, first, f"{argument}, "))
+
+    # -- .cuda() ---------------------------------------------------------------------------
+
+    def _method_call(self, site: Site, target: str, replacement: str) -> tuple[Edit, ...]:
+        match = _METHOD_FORM.fullmatch(replacement)
+        if match is None:
+            raise NoEdit("Rewrite this call by hand.")
+        method, argument = match.groups()
+        call = site.call
+        assert call is not None
+        start, end = self.span(site.node)
+        if not argument:
+            return (Edit(start, end, method),)
+        argument = self._torch(argument)
+        if not call.args:
+            return (Edit(start, self.span(call)[1], f"{method}({argument})"),)
+        if all(a.keyword is not None and a.keyword.value != "device" for a in call.args):
+            first = self.span(call.args[0])[0]
+            return (Edit(start, end, method), Edit(first, first, f"{argument}, "))
+        device = self.context.tables.target(target).device
+        if device and device in self.context.tensor_methods:
+            return (Edit(start, end, device),)  # .cuda(i) -> .xpu(i): same signature
+        raise NoEdit("The call passes a device index: pass the target device explicitly.")
+
+    # -- literals --------------------------------------------------------------------------
+
+    def _literal(self, site: Site, replacement: str) -> tuple[Edit, ...]:
+        node = site.node
+        assert isinstance(node, cst.SimpleString | cst.FormattedString)
+        text = literal_text(node) or ""
+        start, end = self.span(node)
+        if isinstance(node, cst.SimpleString):
+            body = start + len(node.prefix) + len(node.quote)
+            body_end = end - len(node.quote)
+        else:
+            body, body_end = start + len(node.start), end - len(node.end)
+        if not _WORD.fullmatch(replacement):  # an expression: replaces the whole literal
+            if not isinstance(node, cst.SimpleString) or text not in ("cuda", "nccl"):
+                raise NoEdit("Only a plain literal can become an expression; rewrite by hand.")
+            return (Edit(start, end, self._torch(replacement)),)
+        if site.role == "env":
+            if not isinstance(node, cst.SimpleString):
+                raise NoEdit("Rewrite this environment variable by hand.")
+            return (Edit(body, body_end, replacement),)
+        if site.role == "device" or (site.role == "backend" and text == "nccl"):
+            return (Edit(body, body + 4, replacement),)
+        raise NoEdit("A per-device backend list: rewrite it by hand.")
+
+
+def insertion(data: bytes, offset: int, lines: list[str], newline: str, after: bool) -> Edit:
+    """One Edit adding import lines: on the line after the one holding ``offset`` (the end of
+    the file's leading imports, whose lines hold nothing else but comments), or at ``offset``
+    itself, which then is the start of the first statement's line."""
+    text = newline.join(lines)
+    if not after:
+        return Edit(offset, offset, text + newline)
+    end = data.find(b"\n", offset)
+    if end == -1:
+        return Edit(len(data), len(data), newline + text)
+    return Edit(end + 1, end + 1, text + newline)
+
+
+def needed_imports(plans: Mapping[str, PlanSpec], edits: Mapping[str, tuple[Edit, ...]]) -> dict[str, list[str]]:
+    """The import lines each target's applied replacements need."""
+    return {t: list(plans[t].imports) for t, e in edits.items() if e and plans[t].imports}
