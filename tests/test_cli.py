@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 
 SAMPLE = """\
+import pycuda.driver as drv
 import torch
 import torch.distributed as dist
 
