@@ -142,6 +142,7 @@ POSITIVE = [
 NEGATIVE = [
     ("#include <vector>\n#include <cmath>\n", "cuda-include", "vector"),
     ("// #include <cuda_runtime.h>\n", "cuda-include", "cuda_runtime.h"),
+    ('#include "cuda_utils.cuh"\n', "cuda-unmapped-api", "cuda_utils.cuh"),
     ("int cur = 0, cuts = 1, cube = 2, customer = 3;\n", "cuda-unmapped-api", "cur"),
     ("void f() { cuts(cube, customer); }\n", "cuda-unmapped-api", "cuts"),
     ("int cudaStatusFlag = 0;\n", "cuda-unmapped-api", "cudaStatusFlag"),

@@ -377,7 +377,8 @@ def _scan_tree(file: _File) -> None:
         if len(path) < 3:
             continue
         entry = file.lookup(path[1:-1])
-        if entry is not None:
+        # A quoted header that only a catch-all matches is the project's own (cuda_utils.h).
+        if entry is not None and not (path.startswith('"') and entry.match == "regex"):
             file.add(entry, node.start_byte, node.end_byte, path[1:-1], edits=include_edits(entry, node))
 
     _scan_simple(file, captures.get("launch", ()), LAUNCH_KEY)
