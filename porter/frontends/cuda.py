@@ -381,8 +381,8 @@ def _scan_tree(file: _File) -> None:
         if entry is not None and not (path.startswith('"') and entry.match == "regex"):
             file.add(entry, node.start_byte, node.end_byte, path[1:-1], edits=include_edits(entry, node))
 
-    _scan_simple(file, captures.get("launch", ()), LAUNCH_KEY)
-    _scan_simple(file, captures.get("asm", ()), ASM_KEY)
+    _constructs(file, captures.get("launch", ()), LAUNCH_KEY)
+    _constructs(file, captures.get("asm", ()), ASM_KEY)
     for node in captures.get("keyword", ()):
         keyword = _text(data, node.start_byte, node.end_byte)
         entry = file.lookup(keyword)
@@ -427,19 +427,15 @@ def _namespace(file: _File, name: str, start: int, end: int) -> None:
         file.add(entry, start, end, name)
 
 
-def _scan_simple(file: _File, nodes: Iterable[Node], key: str) -> None:
+def _constructs(file: _File, nodes: Iterable[Node], key: str) -> None:
+    """Report whole constructs (a ``<<<...>>>`` launch, an ``asm(...)`` block) under one row;
+    a finding spans at most the construct's first line, so a long asm block stays one site."""
     entry = file.lookup(key)
     if entry is None:
         return
     for node in nodes:
-        end = node.end_byte
-        if key == LAUNCH_KEY:
-            symbol = LAUNCH_KEY
-        else:
-            symbol = ASM_KEY
-            newline = file.data.find(b"\n", node.start_byte, end)
-            end = newline if newline != -1 else end
-        file.add(entry, node.start_byte, end, symbol)
+        newline = file.data.find(b"\n", node.start_byte, node.end_byte)
+        file.add(entry, node.start_byte, newline if newline != -1 else node.end_byte, key)
 
 
 def _literal(file: _File, kind: str | None, start: int, end: int) -> None:

@@ -11,9 +11,10 @@ size, a loop bound, a bit width) is not reported:
   with something named ``warp...``; a ``32`` passed to a ``__shfl*`` intrinsic after its first
   argument (the width); and a ``32`` assigned to a name that mentions warps or lanes
   (``#define WARP_SIZE 32``, ``constexpr int kWarpSize = 32``).
-* **lane-mask literal** (``0xffffffff``): the first argument of a ``*_sync`` warp intrinsic or of
-  ``__ballot``/``__activemask``-style calls, or a value assigned to a name that mentions masks,
-  warps or lanes (``#define FULL_MASK 0xffffffff``). ``x & 0xffffffff`` is not a mask.
+* **lane-mask literal** (``0xffffffff``): the first argument of a ``*_sync`` warp intrinsic
+  (``__shfl_xor_sync``, ``__ballot_sync``, ``__syncwarp`` ...), or a value assigned to a name that
+  mentions masks, warps or lanes (``#define FULL_MASK 0xffffffff``). ``x & 0xffffffff`` is not a
+  mask.
 
 The same rules read a parsed tree and, for macro bodies the grammar leaves raw, a token list.
 
@@ -80,9 +81,7 @@ def definition_kind(name: str, value: str) -> str | None:
 
 
 def _call_kind(function: str, position: int, text: str) -> str | None:
-    if _MASK.fullmatch(text) and position == 0 and (
-        function in MASKED_INTRINSICS or function.startswith("__ballot")
-    ):
+    if _MASK.fullmatch(text) and position == 0 and function in MASKED_INTRINSICS:
         return MASK_LITERAL
     if _value(text) == 32 and position > 0 and function.startswith("__shfl"):
         return WARP_LITERAL
