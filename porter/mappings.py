@@ -8,8 +8,12 @@ target's answer themselves.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import json
+import os
+import pickle
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -41,6 +45,9 @@ def data_dir() -> Path:
     if (packaged / "targets.yaml").is_file():
         return packaged
     return Path(__file__).resolve().parent.parent / "mappings"
+
+
+_SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 
 
 def _schema(name: str) -> dict[str, Any]:
@@ -277,10 +284,57 @@ def load_tables(directory: Path | None = None) -> MappingTables:
     return MappingTables(targets, families)
 
 
+def _cache_key(directory: Path) -> str:
+    """Fingerprint of everything the loaded tables depend on: data files, schemas, porter."""
+    from porter import __version__
+
+    digest = hashlib.sha1(__version__.encode())
+    sources = [*sorted(directory.glob("*.yaml")), *sorted(_SCHEMA_DIR.glob("*.json"))]
+    for path in sources:
+        stat = path.stat()
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    return digest.hexdigest()[:20]
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "porter"
+
+
 @functools.cache
 def default_tables() -> MappingTables:
-    """The shipped mapping data, loaded once per process."""
-    return load_tables()
+    """The shipped mapping data, loaded once per process.
+
+    Validating thousands of entries against the JSON Schema costs far more than a scan of a
+    small repo, so the checked tables are pickled in the user's cache folder, keyed by the
+    size and mtime of every data and schema file. Any cache problem falls back to a full load;
+    ``PORTER_NO_CACHE=1`` turns the cache off.
+    """
+    directory = data_dir()
+    if os.environ.get("PORTER_NO_CACHE") == "1":
+        return load_tables(directory)
+    try:
+        cached: Path | None = _cache_dir() / f"mappings-{_cache_key(directory)}.pickle"
+    except OSError:
+        cached = None
+    try:
+        if cached is None:
+            raise FileNotFoundError
+        with cached.open("rb") as handle:
+            tables = pickle.load(handle)
+        if isinstance(tables, MappingTables):
+            return tables
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
+        pass
+    tables = load_tables(directory)
+    if cached is None:
+        return tables
+    with contextlib.suppress(OSError, pickle.PickleError):
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temp = cached.with_suffix(f".{os.getpid()}.tmp")
+        temp.write_bytes(pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temp, cached)
+    return tables
 
 
 def reference_names(name: str, directory: Path | None = None) -> frozenset[str]:

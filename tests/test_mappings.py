@@ -126,3 +126,22 @@ def test_duplicate_family_rejected(tmp_path: Path) -> None:
     (directory / "copy.yaml").write_text(textwrap.dedent(FAMILY))
     with pytest.raises(MappingError, match="family defined twice: demo-runtime"):
         load_tables(directory)
+
+
+def test_default_tables_cached_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from porter import mappings
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("PORTER_NO_CACHE", raising=False)
+    mappings.default_tables.cache_clear()
+    try:
+        first = mappings.default_tables()
+        (pickled,) = (tmp_path / "porter").glob("mappings-*.pickle")
+        mappings.default_tables.cache_clear()
+        pickled.write_bytes(b"not a pickle")  # a corrupt cache must fall back to a full load
+        second = mappings.default_tables()
+        assert second.target_ids == first.target_ids
+        assert [f.name for f in second.families] == [f.name for f in first.families]
+        assert pickled.read_bytes() != b"not a pickle"  # and is rewritten
+    finally:
+        mappings.default_tables.cache_clear()
