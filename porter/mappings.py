@@ -285,11 +285,11 @@ def load_tables(directory: Path | None = None) -> MappingTables:
 
 
 def _cache_key(directory: Path) -> str:
-    """Fingerprint of everything the loaded tables depend on: data files, schemas, porter."""
+    """Fingerprint of what the loaded tables depend on: data, schemas, this loader, porter."""
     from porter import __version__
 
     digest = hashlib.sha1(__version__.encode())
-    sources = [*sorted(directory.glob("*.yaml")), *sorted(_SCHEMA_DIR.glob("*.json"))]
+    sources = [*sorted(directory.glob("*.yaml")), *sorted(_SCHEMA_DIR.glob("*.json")), Path(__file__)]
     for path in sources:
         stat = path.stat()
         digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
