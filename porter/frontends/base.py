@@ -8,6 +8,7 @@ scanner run frontends in worker processes and cache their results.
 from __future__ import annotations
 
 import bisect
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Protocol
 
@@ -51,6 +52,12 @@ class LineIndex:
         while pos != -1:
             self.starts.append(pos + 1)
             pos = find(b"\n", pos + 1)
+        # Per-line memos, so that many sites on one long (minified) line cost linear time, not
+        # a decode of the whole line prefix per site: line -> whether it is ASCII, line ->
+        # ascending (byte offset, column) checkpoints, line -> its snippet.
+        self._ascii: dict[int, bool] = {}
+        self._checkpoints: dict[int, list[tuple[int, int]]] = {}
+        self._snippets: dict[int, str] = {}
 
     @property
     def line_count(self) -> int:
@@ -66,7 +73,15 @@ class LineIndex:
         """1-based line and 1-based column counted in characters, as editors and SARIF show it."""
         line = self.line_of(offset)
         start = self.starts[line]
-        column = len(self.data[start:offset].decode("utf-8", errors="replace")) + 1
+        if self._line_is_ascii(line):
+            return line + 1, offset - start + 1
+        points = self._checkpoints.setdefault(line, [(start, 1)])
+        base, column = points[bisect.bisect_right(points, (offset, sys.maxsize)) - 1]
+        column += len(self.data[base:offset].decode("utf-8", errors="replace"))
+        # A byte that is not a UTF-8 continuation byte is where the decoder always restarts,
+        # so counting on from it gives the same column as decoding the line from its start.
+        if offset > points[-1][0] and offset < len(self.data) and not 0x80 <= self.data[offset] < 0xC0:
+            points.append((offset, column))
         return line + 1, column
 
     def offset(self, line: int, column: int) -> int:
@@ -81,10 +96,22 @@ class LineIndex:
     def line_text(self, offset: int) -> str:
         """The source line holding ``offset``, stripped and cut to SNIPPET_LIMIT characters."""
         line = self.line_of(offset)
-        start = self.starts[line]
-        stop = self.starts[line + 1] if line + 1 < len(self.starts) else len(self.data)
-        text = self.data[start:stop].decode("utf-8", errors="replace").strip()
-        return text if len(text) <= SNIPPET_LIMIT else text[: SNIPPET_LIMIT - 1] + "…"
+        snippet = self._snippets.get(line)
+        if snippet is None:
+            text = self.data[self.starts[line] : self._line_end(line)].decode("utf-8", errors="replace")
+            text = text.strip()
+            snippet = text if len(text) <= SNIPPET_LIMIT else text[: SNIPPET_LIMIT - 1] + "…"
+            self._snippets[line] = snippet
+        return snippet
+
+    def _line_end(self, line: int) -> int:
+        return self.starts[line + 1] if line + 1 < len(self.starts) else len(self.data)
+
+    def _line_is_ascii(self, line: int) -> bool:
+        known = self._ascii.get(line)
+        if known is None:
+            known = self._ascii[line] = self.data[self.starts[line] : self._line_end(line)].isascii()
+        return known
 
 
 def plans_from_entry(
