@@ -19,6 +19,7 @@ from porter.baseline import Baseline, BaselineError
 from porter.discover import DEFAULT_MAX_BYTES
 from porter.gate import Threshold, parse_threshold
 from porter.gate import check as gate_check
+from porter.limits import DEFAULT_FILE_TIMEOUT
 from porter.mappings import MappingError
 from porter.model import STATUS_ORDER, Finding, ScanResult
 from porter.scan import ScanError, scan
@@ -80,9 +81,11 @@ def output_stream(output: Path | None) -> Iterator[TextIO]:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
 
 
-def run_scan(path: Path, targets: list[str] | None, exclude: list[str] | None, max_bytes: int) -> ScanResult:
+def run_scan(path: Path, targets: list[str] | None, exclude: list[str] | None, max_bytes: int,
+             file_timeout: float = DEFAULT_FILE_TIMEOUT) -> ScanResult:
     try:
-        return scan(path, targets=targets, exclude=exclude or (), max_bytes=max_bytes)
+        return scan(path, targets=targets, exclude=exclude or (), max_bytes=max_bytes,
+                    file_timeout=file_timeout or None)
     except (ScanError, MappingError) as exc:
         raise UsageError(str(exc)) from exc
 
@@ -97,6 +100,11 @@ ExcludeOption = Annotated[
 OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
 MaxBytesOption = Annotated[
     int, typer.Option("--max-bytes", help="Skip files larger than this (reported as skipped).", min=1)
+]
+FileTimeoutOption = Annotated[
+    float,
+    typer.Option("--file-timeout", min=0,
+                 help="Stop analysing one file after this many seconds; it gets a note (0: no limit)."),
 ]
 BaselineOption = Annotated[
     Path | None,
@@ -121,9 +129,10 @@ def scan_command(
     exclude: ExcludeOption = None,
     max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
     baseline: BaselineOption = None,
+    file_timeout: FileTimeoutOption = DEFAULT_FILE_TIMEOUT,
 ) -> None:
     """List every NVIDIA-specific site and what each target needs."""
-    result = with_baseline(run_scan(path, target, exclude, max_bytes), baseline)
+    result = with_baseline(run_scan(path, target, exclude, max_bytes, file_timeout), baseline)
     label = path.as_posix()
     with output_stream(output) as stream:
         if fmt is ScanFormat.json:
@@ -154,6 +163,7 @@ def port_command(
     output: OutputOption = None,
     exclude: ExcludeOption = None,
     max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
+    file_timeout: FileTimeoutOption = DEFAULT_FILE_TIMEOUT,
 ) -> None:
     """Rewrite code for a target: prints a diff by default; --write or --out to apply it."""
     from porter.port import plan_port
@@ -163,7 +173,8 @@ def port_command(
     if write and out is not None:
         raise UsageError("choose one of --write and --out")
     try:
-        result = plan_port(path, target, exclude=tuple(exclude or ()), max_bytes=max_bytes)
+        result = plan_port(path, target, exclude=tuple(exclude or ()), max_bytes=max_bytes,
+                           file_timeout=file_timeout or None)
     except (ScanError, MappingError) as exc:
         raise UsageError(str(exc)) from exc
     written: tuple[str, ...] = ()
@@ -198,6 +209,7 @@ def report_command(
     ] = None,
     exclude: ExcludeOption = None,
     max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
+    file_timeout: FileTimeoutOption = DEFAULT_FILE_TIMEOUT,
 ) -> None:
     """Price the port per target: effort ranges, pits, Python-to-kernel links, the cheapest target."""
     from porter.effort import DEFAULT_CONFIG, load_effort_config
@@ -214,7 +226,7 @@ def report_command(
                   if effort_config else DEFAULT_CONFIG)
     except MappingError as exc:
         raise UsageError(str(exc)) from exc
-    result = run_scan(path, target, exclude, max_bytes)
+    result = run_scan(path, target, exclude, max_bytes, file_timeout)
     report = build_report(result, root_label=path.as_posix(), catalog=catalog, config=config)
     with output_stream(output) as stream:
         report_out.write(report, fmt, stream)

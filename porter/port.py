@@ -15,6 +15,7 @@ from pathlib import Path
 
 from porter.discover import DEFAULT_MAX_BYTES
 from porter.frontends import frontend_for
+from porter.limits import DEFAULT_FILE_TIMEOUT
 from porter.mappings import MappingTables, default_tables
 from porter.model import FileResult, Finding, ScanResult
 from porter.rewrite.apply import apply_edits
@@ -118,11 +119,13 @@ def plan_port(
     exclude: tuple[str, ...] = (),
     max_bytes: int = DEFAULT_MAX_BYTES,
     tables: MappingTables | None = None,
+    file_timeout: float | None = DEFAULT_FILE_TIMEOUT,
 ) -> PortResult:
     """Scan ``root`` for ``target`` and compute every file's ported bytes; writes nothing."""
     tables = tables or default_tables()
     (chosen,) = check_targets([target], tables)
-    result = scan(root, targets=[chosen], exclude=exclude, max_bytes=max_bytes, tables=tables)
+    result = scan(root, targets=[chosen], exclude=exclude, max_bytes=max_bytes, tables=tables,
+                  file_timeout=file_timeout)
     files = []
     for file in result.files:
         if not file.findings:

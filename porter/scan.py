@@ -17,6 +17,8 @@ from pathlib import Path
 
 from porter.discover import DEFAULT_MAX_BYTES, Candidate, classify, discover
 from porter.frontends import frontend_for
+from porter.frontends.base import LineIndex
+from porter.limits import DEFAULT_FILE_TIMEOUT, FileTimeout, time_limit
 from porter.mappings import MappingTables, default_tables
 from porter.model import FileResult, ScanResult
 from porter.suppress import apply_suppressions
@@ -48,8 +50,14 @@ def _numbered(result: FileResult) -> FileResult:
     return dataclasses.replace(result, findings=tuple(numbered))
 
 
-def analyze_bytes(rel: str, data: bytes, tables: MappingTables) -> FileResult | None:
-    """Analyse one file's bytes; None when no frontend reads this kind of file."""
+def analyze_bytes(
+    rel: str, data: bytes, tables: MappingTables, file_timeout: float | None = DEFAULT_FILE_TIMEOUT
+) -> FileResult | None:
+    """Analyse one file's bytes; None when no frontend reads this kind of file.
+
+    The analysis stops after ``file_timeout`` seconds (None: never), so one pathological file
+    becomes an ``error`` result with a note instead of stalling the scan (see porter.limits).
+    """
     frontend = frontend_for(rel, data[:_HEAD_BYTES])
     if frontend is None:
         return None
@@ -57,7 +65,17 @@ def analyze_bytes(rel: str, data: bytes, tables: MappingTables) -> FileResult | 
     if reason is not None:
         return FileResult(path=rel, language=frontend.language, status="skipped", note=reason)
     try:
-        result = frontend.analyze(rel, data, tables)
+        with time_limit(file_timeout):
+            result = frontend.analyze(rel, data, tables)
+    except FileTimeout as stop:
+        return FileResult(
+            path=rel,
+            language=frontend.language,
+            status="error",
+            lines=LineIndex(data).line_count,
+            note=f"{stop}: the file is too big or too odd to analyse in time; "
+            "raise --file-timeout to try longer",
+        )
     except Exception as exc:  # a frontend bug must cost one file, not the scan
         return FileResult(
             path=rel,
@@ -70,7 +88,10 @@ def analyze_bytes(rel: str, data: bytes, tables: MappingTables) -> FileResult | 
 
 
 def analyze_candidate(
-    candidate: Candidate, tables: MappingTables | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    candidate: Candidate,
+    tables: MappingTables | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    file_timeout: float | None = DEFAULT_FILE_TIMEOUT,
 ) -> FileResult | None:
     """Read and analyse one discovered file; unreadable or vanished files become notes."""
     tables = tables or default_tables()
@@ -101,12 +122,12 @@ def analyze_candidate(
             status="skipped",
             note=f"grew past the {max_bytes // 1_000_000} MB limit while being scanned",
         )
-    return analyze_bytes(candidate.rel, data, tables)
+    return analyze_bytes(candidate.rel, data, tables, file_timeout)
 
 
-def _analyze_chunk(job: tuple[list[Candidate], int]) -> list[FileResult | None]:
-    chunk, max_bytes = job
-    return [analyze_candidate(c, None, max_bytes) for c in chunk]
+def _analyze_chunk(job: tuple[list[Candidate], int, float | None]) -> list[FileResult | None]:
+    chunk, max_bytes, file_timeout = job
+    return [analyze_candidate(c, None, max_bytes, file_timeout) for c in chunk]
 
 
 def _chunks(items: Sequence[Candidate], size: int) -> Iterable[list[Candidate]]:
@@ -134,6 +155,7 @@ def scan(
     max_bytes: int = DEFAULT_MAX_BYTES,
     jobs: int | None = None,
     tables: MappingTables | None = None,
+    file_timeout: float | None = DEFAULT_FILE_TIMEOUT,
 ) -> ScanResult:
     """Scan ``root`` (a directory or one file) and return every file's result, sorted by path."""
     if not root.exists():
@@ -146,10 +168,10 @@ def scan(
     if jobs > 1 and len(candidates) >= _PARALLEL_THRESHOLD and tables is default_tables():
         size = max(8, len(candidates) // (jobs * 8))
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            jobs_list = [(chunk, max_bytes) for chunk in _chunks(candidates, size)]
+            jobs_list = [(chunk, max_bytes, file_timeout) for chunk in _chunks(candidates, size)]
             results = [r for chunk in pool.map(_analyze_chunk, jobs_list) for r in chunk]
     else:
-        results = [analyze_candidate(c, tables, max_bytes) for c in candidates]
+        results = [analyze_candidate(c, tables, max_bytes, file_timeout) for c in candidates]
     files = tuple(sorted((r for r in results if r is not None), key=lambda r: r.path))
     display_root = root.resolve().as_posix()
     return ScanResult(root=display_root, targets=chosen, files=files)

@@ -29,6 +29,7 @@ from tree_sitter import Language, Node, Parser, Query, QueryCursor
 from porter.frontends import cuda_warp
 from porter.frontends.base import LineIndex, make_finding, sorted_findings
 from porter.frontends.cuda_lexer import Token, code_tokens
+from porter.limits import parse_tree
 from porter.mappings import MappingEntry, MappingTables
 from porter.model import Edit, FileResult, Finding, TargetPlan
 
@@ -552,7 +553,7 @@ class CudaFrontend:
             )
 
     def _analyze(self, path: str, data: bytes, tables: MappingTables, lines: LineIndex) -> FileResult:
-        tree = _parser().parse(data)
+        tree = parse_tree(_parser(), data)  # stoppable by --file-timeout
         memo = _MEMOS.get(tables)
         if memo is None:
             memo = _MEMOS[tables] = {}
