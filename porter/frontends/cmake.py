@@ -215,8 +215,9 @@ class CMakeFrontend:
         for index, arg in enumerate(args[1:], start=1):
             if not arg.value.endswith(".cu") or "$" in arg.value:
                 continue
+            eol = _eol(data, command.end)
             edits = {
-                target: (Edit(command.end, command.end, f"\n{indent}" + spec.replacement.format(source=arg.value)),)
+                target: (Edit(command.end, command.end, f"{eol}{indent}" + spec.replacement.format(source=arg.value)),)
                 for target, spec in entry.targets.items()
                 if spec.replacement is not None and spec.status in ("auto", "review")
             }
@@ -284,6 +285,13 @@ def _import_edits(
                 have.add(package)
                 lines.append(line)
         if lines:
-            text = "".join(f"\n{indent}{line}" for line in lines)
-            edits[target] = (Edit(at, at, text if at else text.lstrip("\n") + "\n"),)
+            eol = _eol(data, at)
+            text = "".join(f"{eol}{indent}{line}" for line in lines)
+            edits[target] = (Edit(at, at, text if at else text[len(eol) :] + eol),)
     return edits
+
+
+def _eol(data: bytes, offset: int) -> str:
+    """The line ending of the line holding ``offset``, so an inserted line matches a CRLF file."""
+    newline = data.find(b"\n", offset)
+    return "\r\n" if newline > 0 and data[newline - 1 : newline] == b"\r" else "\n"
