@@ -84,7 +84,7 @@ def _bracket_close(data: bytes, pos: int) -> tuple[bytes, int] | None:
 class _Lexer:
     def __init__(self, data: bytes) -> None:
         self.data = data
-        self.pos = 0
+        self.pos = 3 if data.startswith(b"\xef\xbb\xbf") else 0  # CMake skips a UTF-8 BOM too
 
     def text(self, start: int, end: int) -> str:
         return self.data[start:end].decode("utf-8", errors="replace")

@@ -58,9 +58,14 @@ def _line_end(data: bytes, pos: int) -> int:
     return len(data) if newline < 0 else newline
 
 
+def _start(data: bytes) -> int:
+    """Where the instructions begin: past a UTF-8 BOM, which BuildKit skips as well."""
+    return 3 if data.startswith(b"\xef\xbb\xbf") else 0
+
+
 def _escape(data: bytes) -> bytes:
     """The escape character from the parser directives at the top of the file (default ``\\``)."""
-    pos = 0
+    pos = _start(data)
     while pos < len(data):
         end = _line_end(data, pos)
         match = _DIRECTIVE.match(data[pos:end].rstrip(b"\r"))
@@ -76,7 +81,7 @@ def tokenize_dockerfile(data: bytes) -> DockerTokens:
     """Split a Dockerfile into instructions (see the module docstring for the rules)."""
     escape = _escape(data)
     out: list[Instruction] = []
-    pos = 0
+    pos = _start(data)
     size = len(data)
     while pos < size:
         end = _line_end(data, pos)
