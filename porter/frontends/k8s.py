@@ -202,6 +202,7 @@ class K8sFrontend:
             return True
         if "templates" in pure.parts[:-1]:
             return True
+        head = head.removeprefix(b"\xef\xbb\xbf")  # YAML allows a BOM before "apiVersion:"
         return all(pattern.search(head) for pattern in _MANIFEST)
 
     def analyze(self, path: str, data: bytes, tables: MappingTables) -> FileResult:
