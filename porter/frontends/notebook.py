@@ -19,6 +19,7 @@ import bisect
 import codecs
 import dataclasses
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -279,7 +280,9 @@ class NotebookFrontend:
     def analyze(self, path: str, data: bytes, tables: MappingTables) -> FileResult:
         try:
             text = data.decode("utf-8-sig")
-            notebook = nbformat.reads(text, as_version=4)
+            with warnings.catch_warnings():  # nbformat's schema nags (cell ids) would spam stderr
+                warnings.simplefilter("ignore")
+                notebook = nbformat.reads(text, as_version=4)
         except Exception as exc:  # nbformat raises JSON, schema and conversion errors alike
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             return FileResult(path, self.language, "error", note=f"invalid notebook: {reason}")
