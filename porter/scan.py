@@ -29,6 +29,9 @@ _PARALLEL_THRESHOLD = 64
 _UNINTERESTING_SKIPS = ("larger than", "not a regular file", "duplicate of")
 #: Bytes a frontend is shown to decide whether it claims an extensionless file.
 _HEAD_BYTES = 512
+#: Frontends split lines at LF; a file that ends its lines with CR alone (classic Mac OS) reads
+#: as one line to them, which can hide sites, so it is never reported as cleanly scanned.
+_CR_ONLY = "CR-only (classic Mac) line endings: read as one line, sites may be missed; convert to LF"
 
 
 class ScanError(Exception):
@@ -83,6 +86,8 @@ def analyze_bytes(
             status="error",
             note=f"internal error in the {frontend.language} frontend: {type(exc).__name__}: {exc}",
         )
+    if result.status == "scanned" and b"\n" not in data and b"\r" in data.rstrip(b"\r"):
+        result = dataclasses.replace(result, status="partial", note=_CR_ONLY)
     digest = hashlib.sha1(data).hexdigest()
     return dataclasses.replace(_numbered(apply_suppressions(result, data, tables)), digest=digest)
 
