@@ -27,6 +27,18 @@ SOURCE_LISTS = {
     "cuda-nvtx": ("cuda-nvtx",),
     "cuda-includes": ("cuda-includes",),
     "cuda-aten": ("cuda-torch-cpp",),
+    # the families tools/gen_hip_tables.py writes from the same headers
+    "cuda-gen-runtime": ("cuda-runtime",),
+    "cuda-gen-device": ("cuda-runtime",),
+    "cuda-gen-driver": ("cuda-driver",),
+    "cuda-gen-cublas": ("cuda-cublas",),
+    "cuda-gen-curand": ("cuda-curand",),
+    "cuda-gen-cufft": ("cuda-cufft",),
+    "cuda-gen-cusparse": ("cuda-cusparse",),
+    "cuda-gen-cusolver": ("cuda-cusolver",),
+    "cuda-gen-cudnn": ("cuda-cudnn",),
+    "cuda-gen-nccl": ("cuda-nccl",),
+    "cuda-gen-nvtx": ("cuda-nvtx",),
 }
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 

@@ -10,6 +10,7 @@ proven real as well. Nothing is downloaded or compiled: the script reads header 
         librocprim-dev librocsparse-dev libhipsparse-dev          # HIP 5.2 headers, /usr/include
     pip download --no-deps -d W rocm-bindings-libraries rocm-bindings-systems   # hipBLAS, hipFFT,
         # hipSOLVER, RCCL, roctx names (AMD's hip-python Cython declarations)
+    pip download --no-deps -d W hip-python-fork==6.3.3.540.31.1   # HIP 6.3 runtime names
     pip download --no-deps -d W torch-npu==2.14.0        # AscendCL and HCCL headers
     pip download --no-deps -d W nvidia-cublas-cu12 nvidia-curand-cu12 nvidia-cufft-cu12 \
         nvidia-cusparse-cu12 nvidia-cusolver-cu12 nvidia-cudnn-cu12 nvidia-nccl-cu12 \
@@ -76,7 +77,7 @@ class ListSpec:
     paths: bool = False
 
 
-def _dir_source(root: Path, label: str) -> Source:
+def dir_source(root: Path, label: str) -> Source:
     def read() -> Iterator[tuple[str, bytes]]:
         for path in sorted(root.rglob("*")):
             if path.is_file() and path.suffix in {".h", ".hpp", ".cuh", ".hxx", ".inl", ""}:
@@ -85,7 +86,7 @@ def _dir_source(root: Path, label: str) -> Source:
     return Source(label, read)
 
 
-def _wheel_source(wheels: Iterable[Path], label: str) -> Source:
+def wheel_source(wheels: Iterable[Path], label: str) -> Source:
     def read() -> Iterator[tuple[str, bytes]]:
         for wheel in wheels:
             with zipfile.ZipFile(wheel) as archive:
@@ -96,12 +97,12 @@ def _wheel_source(wheels: Iterable[Path], label: str) -> Source:
     return Source(label, read)
 
 
-def _wheel_label(wheels: Iterable[Path]) -> str:
+def wheel_label(wheels: Iterable[Path]) -> str:
     """``nvidia_nccl_cu12-2.32.3-py3-none-...whl`` -> ``nvidia_nccl_cu12 2.32.3``."""
     return ", ".join(" ".join(w.name.split("-")[:2]) for w in wheels)
 
 
-def _include_relative(member: str) -> str:
+def include_relative(member: str) -> str:
     """``nvidia/cublas/include/cublas_v2.h`` -> ``cublas_v2.h`` (the path code #includes);
     torch-npu's ``include/third_party/hccl/inc/hccl/hccl.h`` -> ``hccl/hccl.h``."""
     marker = "/include/"
@@ -122,7 +123,7 @@ def _headers(member: str, data: bytes) -> Iterator[str]:
     if member.endswith(".pxd"):
         yield from _PXD_HEADER.findall(data.decode("utf-8", errors="replace"))
     else:
-        yield _include_relative(member)
+        yield include_relative(member)
 
 
 def collect(spec: ListSpec, source: Source) -> set[str]:
@@ -153,6 +154,14 @@ _HIP_AMD = r"^hip/(?!nvidia_detail/|nvcc_detail/)"
 _HIP_API = r"(?:hip|HIP)\w+|__\w+|warpSize|atomic\w+|tex\w+|surf\w+|make_\w+|dim3|threadIdx|blockIdx|blockDim|gridDim"
 _CU_API = r"(?:cuda|CUDA|cudart|CUDART)\w*|__\w+|make_\w+|dim3|warpSize|threadIdx|blockIdx|blockDim|gridDim|atomic\w+|tex\w+|surf\w+"
 
+#: The CUDA toolkit headers of the runtime API and the device functions.
+RUNTIME_HEADERS = (
+    r"^(cuda_runtime(_api)?|driver_types|vector_types|library_types|surface_types|texture_types"
+    r"|cuda_fp16|cuda_bf16|cuda_fp8|sm_\w+|device_\w+|channel_descriptor|cuda_texture_types"
+    r"|cuda_surface_types|texture_fetch_functions|texture_indirect_functions"
+    r"|surface_indirect_functions|cuda_profiler_api|crt/\w+)\.(h|hpp)$"
+)
+
 SPECS: tuple[ListSpec, ...] = (
     # --- ROCm, Debian's HIP 5.2 headers (the toolchain the compile tests use) ---
     ListSpec("hip-runtime", "HIP runtime, device functions and types (AMD platform headers)",
@@ -170,6 +179,10 @@ SPECS: tuple[ListSpec, ...] = (
     ListSpec("hip-solver", "hipSOLVER API", "rocm", (r"cyhipsolver\.pxd$",), r"(?:hipsolver|HIPSOLVER)\w+"),
     ListSpec("hip-rccl", "RCCL API (RCCL keeps NCCL's names)", "rocm", (r"cyrccl\.pxd$",), r"(?:nccl|NCCL|rccl)\w+"),
     ListSpec("hip-roctx", "roctx markers and ranges", "rocm", (r"cyroctx\.pxd$",), r"roctx\w+"),
+    ListSpec("hip-dnn", "hipDNN API (AMD's library mirroring cuDNN's backend/graph API)", "rocm",
+             (r"cyhipdnn_backend\.pxd$",), r"(?:hipdnn|HIPDNN)\w+"),
+    ListSpec("hip-runtime-rocm6", "HIP 6.3 runtime host API (names HIP 5.2 may lack)", "hip6",
+             (r"hip/chip\.pxd$",), r"(?:hip|HIP)\w+"),
     ListSpec("hip-library-includes", "ROCm library headers named by hip-python, as #include paths",
              "rocm", (r"\.pxd$",), r"[\w./+-]+", paths=True),
     # --- Ascend: AscendCL and HCCL headers shipped in the torch-npu wheel ---
@@ -187,7 +200,7 @@ SPECS: tuple[ListSpec, ...] = (
              r"[A-Za-z_]\w+"),
     # --- CUDA: nvcc's toolkit headers and NVIDIA's library wheels (the sources porter detects) ---
     ListSpec("cuda-runtime", "CUDA runtime API, device functions and types", "cuda",
-             (r"^(cuda_runtime(_api)?|driver_types|vector_types|library_types|surface_types|texture_types|cuda_fp16|cuda_bf16|cuda_fp8|sm_\w+|device_\w+|channel_descriptor|cuda_texture_types|cuda_surface_types|texture_fetch_functions|texture_indirect_functions|surface_indirect_functions|crt/\w+)\.(h|hpp)$",),
+             (RUNTIME_HEADERS,),
              _CU_API),
     ListSpec("cuda-driver", "CUDA driver API", "cuda", (r"^cuda\.h$",), r"(?:cu[A-Z]|CU|cuda)\w*"),
     ListSpec("cuda-nvtx", "NVTX markers and ranges", "cuda", (r"^nvtx3/",), r"nvtx\w+"),
@@ -230,33 +243,36 @@ def sources(args: argparse.Namespace) -> dict[str, Source]:
     hip = Path(args.hip_include)
     if (hip / "hip" / "hip_runtime.h").is_file():
         version = _version(hip / "hip" / "hip_version.h", r"#define HIP_VERSION_(?:MAJOR|MINOR) (\d+)")
-        found["hip"] = _dir_source(hip, f"the HIP {version} headers of Debian's hipcc/libamdhip64-dev/libhiprand-dev/libhipsparse-dev packages")
+        found["hip"] = dir_source(hip, f"the HIP {version} headers of Debian's hipcc/libamdhip64-dev/libhiprand-dev/libhipsparse-dev packages")
     cuda = Path(args.cuda_include)
     if (cuda / "cuda_runtime_api.h").is_file():
         version = _version(cuda / "cuda.h", r"#define CUDA_VERSION (\d+)")
-        found["cuda"] = _dir_source(cuda, f"the CUDA toolkit headers (CUDA_VERSION {version})")
+        found["cuda"] = dir_source(cuda, f"the CUDA toolkit headers (CUDA_VERSION {version})")
     torch = Path(args.torch_include) if args.torch_include else _torch_include()
     if torch is not None and (torch / "c10" / "core" / "Device.h").is_file():
         version = _version(torch / "torch" / "headeronly" / "version.h",
                            r"#define TORCH_VERSION_(?:MAJOR|MINOR|PATCH) (\d+)")
-        found["torch"] = _dir_source(torch, f"the C++ headers of the installed torch package ({version})")
-    wheels = sorted(Path(args.wheels).glob("*.whl")) if args.wheels else []
+        found["torch"] = dir_source(torch, f"the C++ headers of the installed torch package ({version})")
+    wheels = sorted({w for folder in args.wheels or () for w in Path(folder).glob("*.whl")})
     rocm = [w for w in wheels if w.name.startswith("rocm_bindings_")]
+    hip6 = [w for w in wheels if w.name.startswith("hip_python_fork-")]
     npu = [w for w in wheels if w.name.startswith("torch_npu-")]
     nvidia = [w for w in wheels if w.name.startswith("nvidia_")]
     if rocm:
-        found["rocm"] = _wheel_source(rocm, "AMD's hip-python declarations in " + _wheel_label(rocm))
+        found["rocm"] = wheel_source(rocm, "AMD's hip-python declarations in " + wheel_label(rocm))
+    if hip6:
+        found["hip6"] = wheel_source(hip6, "AMD's hip-python declarations in " + wheel_label(hip6))
     if npu:
-        found["npu"] = _wheel_source(npu, "the AscendCL/HCCL headers in " + _wheel_label(npu))
+        found["npu"] = wheel_source(npu, "the AscendCL/HCCL headers in " + wheel_label(npu))
     if nvidia:
-        found["nvidia"] = _wheel_source(nvidia, "the headers in " + _wheel_label(nvidia))
+        found["nvidia"] = wheel_source(nvidia, "the headers in " + wheel_label(nvidia))
     if "cuda" in found and "nvidia" in found:
         cuda_src, nvidia_src = found["cuda"], found["nvidia"]
 
         def both() -> Iterator[tuple[str, bytes]]:
             yield from cuda_src.read()
             for member, data in nvidia_src.read():
-                yield _include_relative(member), data
+                yield include_relative(member), data
 
         found["cuda+nvidia"] = Source(f"{cuda_src.label} and {nvidia_src.label}", both)
     return found
@@ -286,7 +302,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--hip-include", default="/usr/include", help="folder holding hip/, hiprand/ ...")
     parser.add_argument("--cuda-include", default="/usr/local/cuda/include", help="the CUDA toolkit's include folder")
     parser.add_argument("--torch-include", help="torch's include folder (default: the installed torch)")
-    parser.add_argument("--wheels", help="folder of downloaded wheels (rocm-bindings-*, torch-npu, nvidia-*)")
+    parser.add_argument("--wheels", action="append",
+                        help="folder of downloaded wheels (rocm-bindings-*, hip-python-fork, torch-npu, nvidia-*); repeatable")
     parser.add_argument("--out", default=str(OUT), help="where the lists go (default: mappings/reference)")
     parser.add_argument("--only", nargs="*", help="rebuild only these lists")
     args = parser.parse_args(argv)
