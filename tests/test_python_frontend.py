@@ -96,6 +96,10 @@ FOUND = [
     ("py-cuda-method", "model.cuda(rank)", ".cuda()"),
     ("py-cuda-method", "y = f(x).cuda(non_blocking=True)", ".cuda()"),
     ("py-cuda-method", "if t.is_cuda: pass", ".is_cuda"),
+    ("py-cuda-method", "from models import net\nnet.cuda()", ".cuda()"),
+    ("py-device-string", 'from models import net\nnet.to("cuda")', '"cuda"'),
+    ("py-cuda-env", 'child_env = dict(os.environ)\nchild_env["CUDA_VISIBLE_DEVICES"] = str(rank)', "CUDA_VISIBLE_DEVICES"),
+    ("py-cuda-env", 'if "NCCL_DEBUG" not in env_vars: pass', "NCCL_DEBUG"),
     ("py-device-string", 'x.to("cuda")', '"cuda"'),
     ("py-device-string", "x.to('cuda:1')", '"cuda"'),
     ("py-device-string", 'x = torch.zeros(2, device="cuda")', '"cuda"'),
@@ -418,6 +422,10 @@ def test_cann_import_goes_after_docstring_and_future(tables: MappingTables) -> N
     code = '"""Doc."""\nfrom __future__ import annotations\nx.cuda()\n'
     expected = '"""Doc."""\nfrom __future__ import annotations\nimport torch_npu\nx.npu()\n'
     assert ported(tables, code, "cann") == expected
+
+
+def test_cann_import_goes_after_a_lone_docstring(tables: MappingTables) -> None:
+    assert ported(tables, '"""Doc."""\nx.cuda()\n', "cann") == '"""Doc."""\nimport torch_npu\nx.npu()\n'
 
 
 def test_cann_import_goes_after_header_comments_when_no_imports(tables: MappingTables) -> None:

@@ -27,11 +27,12 @@ _LAYOUT = re.compile(
     r"lines_after_decorators|header|footer|operator|lbracket|rbracket|lbrace|rbrace|"
     r"trailing_whitespace|asynchronous|star|first_line|empty_lines|indent|footer)$"
 )
-#: Identifiers that say an expression is a device, a collective backend or an environment.
-_MENTIONS: dict[str, tuple[str, ...]] = {
-    "device": ("device", "dev"),
-    "backend": ("backend",),
-    "env": ("environ", "env"),
+#: Identifiers that say an expression is a device, a collective backend or an environment: a
+#: name containing one of the words (``x.device.type``, ``child_env``), or equal to a short one.
+_MENTIONS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
+    "device": (("device",), frozenset({"dev"})),
+    "backend": (("backend",), frozenset()),
+    "env": (("env",), frozenset()),
 }
 #: How many nodes ``mentions`` looks at before giving up (big expressions are not devices).
 _MENTION_LIMIT = 40
@@ -73,10 +74,11 @@ class LiteralSite:
 class Collected:
     bindings: Bindings = field(default_factory=Bindings)
     chains: list[Chain] = field(default_factory=list)
-    calls: list[tuple[cst.Call, Scope]] = field(default_factory=list)
+    #: Calls with a literal argument that may matter (``.to("cuda")``, ``run(["nvidia-smi"])``).
+    calls: list[cst.Call] = field(default_factory=list)
     literals: list[LiteralSite] = field(default_factory=list)
     #: ``.cuda(...)`` calls and ``.is_cuda`` attributes, with the chain of their receiver.
-    methods: list[tuple[cst.Call | cst.Attribute, Scope]] = field(default_factory=list)
+    methods: list[cst.Call | cst.Attribute] = field(default_factory=list)
     imports: list[ImportSite] = field(default_factory=list)
     #: Where an added import goes: after the file's leading imports (or its docstring) ...
     insert_after: cst.CSTNode | None = None
@@ -132,7 +134,7 @@ def element_literals(node: cst.CSTNode) -> Iterator[cst.SimpleString | cst.Forma
 
 def mentions(node: cst.CSTNode, role: str) -> bool:
     """Whether an expression names a device / backend / environment (``x.device.type``)."""
-    words = _MENTIONS[role]
+    words, short = _MENTIONS[role]
     stack = [node]
     seen = 0
     while stack and seen < _MENTION_LIMIT:
@@ -151,7 +153,7 @@ def mentions(node: cst.CSTNode, role: str) -> bool:
             stack.append(current.value)
         if name is not None:
             lowered = name.lower()
-            if any(lowered == w or (len(w) > 3 and w in lowered) for w in words):
+            if lowered in short or any(w in lowered for w in words):
                 return True
     return False
 
@@ -311,7 +313,7 @@ class Collector:
     def _attribute(self, node: cst.CSTNode, scope: Scope) -> bool:
         assert isinstance(node, cst.Attribute)
         if node.attr.value == "is_cuda":
-            self.out.methods.append((node, scope))
+            self.out.methods.append(node)
         if self._chain(node, scope):
             return False
         self._push(scope, node.value)
@@ -325,14 +327,14 @@ class Collector:
         assert isinstance(node, cst.Call)
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "cuda":
-            self.out.methods.append((node, scope))
+            self.out.methods.append(node)
         if not self._chain(func, scope, call=node):
             self._push(scope, func)
         if any(
             (arg.keyword is not None and "cuda" in arg.keyword.value) or self._has_interesting(arg.value)
             for arg in node.args
         ):
-            self.out.calls.append((node, scope))
+            self.out.calls.append(node)
         self._push(scope, *(arg.value for arg in node.args))
         return False
 
@@ -390,8 +392,9 @@ class Collector:
 
     def _subscript(self, node: cst.CSTNode, scope: Scope) -> bool:
         assert isinstance(node, cst.Subscript)
+        # Any mapping indexed by a known variable name: os.environ, env, a subprocess's env dict.
         index = node.slice[0].slice if len(node.slice) == 1 else None
-        if isinstance(index, cst.Index) and mentions(node.value, "env"):
+        if isinstance(index, cst.Index):
             self._literals(index.value, "env")
         return True
 

@@ -75,7 +75,8 @@ class Site:
     entry: MappingEntry
     symbol: str
     node: cst.CSTNode
-    #: chain: the Chain; method-call: the Call; attribute: the Attribute; literal: the role.
+    #: The dotted name (chain sites), the call it is the callee of (chain, method-call) and the
+    #: literal's role (literal sites).
     chain: Chain | None = None
     call: cst.Call | None = None
     role: Role | None = None
@@ -105,9 +106,9 @@ class Judge:
     def run(self) -> list[Site]:
         for chain in self.collected.chains:
             self._chain(chain)
-        for node, _scope in self.collected.methods:
+        for node in self.collected.methods:
             self._method(node)
-        for call, _scope in self.collected.calls:
+        for call in self.collected.calls:
             self._call(call)
         for literal in self.collected.literals:
             self._literal(literal)
@@ -146,16 +147,19 @@ class Judge:
 
     # -- .cuda() and .is_cuda -------------------------------------------------------------
 
-    def _receiver_is_module(self, receiver: cst.BaseExpression) -> bool:
+    def _is_module_attribute(self, receiver: cst.BaseExpression, attribute: str) -> bool:
+        """Whether ``receiver.attribute`` is a name the data knows (``torch.cuda``), which the
+        dotted-name rules report, rather than a method of an object."""
         chain = dotted(receiver)
-        return chain is not None and self.bindings.qualify(chain[0]) is not None
+        qualified = self.bindings.qualify(chain[0]) if chain else None
+        return qualified is not None and self.context.resolve([*qualified, attribute]) is not None
 
     def _method(self, node: cst.Call | cst.Attribute) -> None:
         if isinstance(node, cst.Call):
             func = node.func
             assert isinstance(func, cst.Attribute)
-            if self._receiver_is_module(func.value):
-                return  # torch.cuda(...)-like module attribute, not a tensor method
+            if self._is_module_attribute(func.value, "cuda"):
+                return
             entry = self.context.exact.get(".cuda")
             if entry is None:
                 return
@@ -164,7 +168,7 @@ class Judge:
             if node.args:
                 site.wanted.append(node.args[0])
         else:
-            if self._receiver_is_module(node.value):
+            if self._is_module_attribute(node.value, "is_cuda"):
                 return
             entry = self.context.exact.get(".is_cuda")
             if entry is None:
@@ -180,7 +184,8 @@ class Judge:
         positional = [a for a in call.args if a.keyword is None and not a.star]
         keywords = {a.keyword.value: a for a in call.args if a.keyword is not None}
         first = positional[0].value if positional else None
-        if first is not None and (qualified in DEVICE_CALLEES or (name == "to" and not qualified)):
+        method = isinstance(call.func, cst.Attribute)
+        if first is not None and (qualified in DEVICE_CALLEES or (name == "to" and method)):
             self._add_literals(first, "device", qualified)
         if qualified == "torch.device" and "type" in keywords:
             self._add_literals(keywords["type"].value, "device", qualified)
