@@ -198,6 +198,37 @@ def port_command(
     port_view.render_summary(result, sys.stderr, written, skipped)
 
 
+@app.command("verify")
+def verify_command(
+    path: Annotated[Path, typer.Argument(help="Repository or file to translate and compile.")],
+    target: Annotated[str, typer.Option("--target", "-t", help="Only rocm: the HIP translation is compiled.")] = "rocm",
+    offload_arch: Annotated[str, typer.Option("--offload-arch", help="AMD GPU arch to compile for.")] = "gfx90a",
+    include: Annotated[list[Path] | None, typer.Option("--include", "-I", help="Extra include folder (repeatable).")] = None,
+    compiler: Annotated[str | None, typer.Option("--compiler", help="HIP compiler (default: hipcc on PATH).")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Files compiled at once.")] = 2,
+    fmt: Annotated[ScanFormat, typer.Option("--format", "-f", help="table or json.")] = ScanFormat.table,
+    output: OutputOption = None,
+    exclude: ExcludeOption = None,
+) -> None:
+    """Translate in memory (nothing is written) and compile each file with HIP; exit 1 if one fails."""
+    from porter.verify import render_table, report_json, verify
+
+    try:
+        report = verify(path, target, offload_arch=offload_arch, include_dirs=include or (), compiler=compiler,
+                        jobs=jobs, exclude=tuple(exclude or ()))
+    except (ValueError, ScanError, MappingError) as exc:
+        raise UsageError(str(exc)) from exc
+    with output_stream(output) as stream:
+        if fmt is ScanFormat.json:
+            from porter.render import json_out
+
+            stream.write(json_out.dumps(report_json(report)))
+        else:
+            render_table(report, stream)
+    if report.count("failed"):
+        raise typer.Exit(1)
+
+
 @app.command("report")
 def report_command(
     path: Annotated[Path, typer.Argument(help="Repository or file to report on.")] = Path("."),
