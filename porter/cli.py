@@ -21,7 +21,7 @@ from porter.gate import Threshold, parse_threshold
 from porter.gate import check as gate_check
 from porter.limits import DEFAULT_FILE_TIMEOUT
 from porter.mappings import MappingError
-from porter.model import STATUS_ORDER, Finding, ScanResult
+from porter.model import Finding, ScanResult
 from porter.scan import ScanError, scan
 
 app = typer.Typer(
@@ -39,28 +39,11 @@ class ScanFormat(StrEnum):
     json = "json"
 
 
-class FailOn(StrEnum):
-    never = "never"
-    any = "any"
-    review = "review"
-    manual = "manual"
-
-
 _state = {"debug": False}
 
 
 class UsageError(Exception):
     """A mistake the user can fix; shown as one line, exit code 2."""
-
-
-def fail_threshold_met(findings: tuple[Finding, ...], targets: tuple[str, ...], fail_on: FailOn) -> bool:
-    """Whether ``--fail-on`` trips: ``any`` site at all, or one needing review/manual work."""
-    if fail_on is FailOn.never:
-        return False
-    if fail_on is FailOn.any:
-        return bool(findings)
-    floor = STATUS_ORDER.index(fail_on.value)
-    return any(STATUS_ORDER.index(f.status_for(t)) >= floor for f in findings for t in targets)
 
 
 @contextlib.contextmanager
@@ -112,6 +95,57 @@ BaselineOption = Annotated[
 ]
 
 
+GateOption = Annotated[
+    list[str] | None,
+    typer.Option("--fail-on", help="Exit 1 when met (repeatable): never, any, review, manual, severity:LEVEL, effort:DAYS."),
+]
+
+
+def load_baseline(path: Path | None) -> Baseline | None:
+    if path is None:
+        return None
+    try:
+        return Baseline.load(path)
+    except BaselineError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def with_baseline(result: ScanResult, path: Path | None) -> ScanResult:
+    """``result`` without the findings the ``--baseline`` file accepts."""
+    accepted = load_baseline(path)
+    return accepted.filter(result) if accepted else result
+
+
+def parse_gate(values: list[str] | None) -> list[Threshold]:
+    try:
+        return [parse_threshold(v) for v in values or ()]
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def enforce_gate(
+    thresholds: list[Threshold],
+    findings: tuple[Finding, ...],
+    targets: tuple[str, ...],
+    effort: Callable[[], dict[str, float]],
+) -> None:
+    """Exit 1, saying on stderr which threshold tripped and why; ``effort`` runs only if needed."""
+    days = effort() if any(t.kind == "effort" for t in thresholds) else {}
+    for line in (tripped := gate_check(thresholds, findings, targets, days)):
+        typer.echo(f"porter: {line}", err=True)
+    if tripped:
+        raise typer.Exit(1)
+
+
+def gate(thresholds: list[Threshold], result: ScanResult) -> None:
+    """The ``--fail-on`` gate over a whole scan (``scan`` and ``check``)."""
+    from porter.check import effort_days
+
+    sizes = {file.path: file.lines for file in result.files}
+    enforce_gate(thresholds, result.findings, result.targets,
+                 lambda: effort_days(result.findings, result.targets, sizes))
+
+
 @app.callback()
 def main_callback(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
@@ -125,13 +159,14 @@ def scan_command(
     target: TargetOption = None,
     fmt: Annotated[ScanFormat, typer.Option("--format", "-f", help="Output format.")] = ScanFormat.table,
     output: OutputOption = None,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a site at this level exists.")] = FailOn.never,
+    fail_on: GateOption = None,
     exclude: ExcludeOption = None,
     max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
     baseline: BaselineOption = None,
     file_timeout: FileTimeoutOption = DEFAULT_FILE_TIMEOUT,
 ) -> None:
     """List every NVIDIA-specific site and what each target needs."""
+    thresholds = parse_gate(fail_on)
     result = with_baseline(run_scan(path, target, exclude, max_bytes, file_timeout), baseline)
     label = path.as_posix()
     with output_stream(output) as stream:
@@ -143,8 +178,7 @@ def scan_command(
             from porter.render import terminal
 
             terminal.render(result, label, stream)
-    if fail_threshold_met(result.findings, result.targets, fail_on):
-        raise typer.Exit(1)
+    gate(thresholds, result)
 
 
 class PortFormat(StrEnum):
@@ -303,48 +337,6 @@ def mappings_stats() -> None:
     mappings_view.render_stats(sys.stdout)
 
 
-GateOption = Annotated[
-    list[str] | None,
-    typer.Option("--fail-on", help="Exit 1 when met (repeatable): never, any, review, manual, severity:LEVEL, effort:DAYS."),
-]
-
-
-def load_baseline(path: Path | None) -> Baseline | None:
-    if path is None:
-        return None
-    try:
-        return Baseline.load(path)
-    except BaselineError as exc:
-        raise UsageError(str(exc)) from exc
-
-
-def with_baseline(result: ScanResult, path: Path | None) -> ScanResult:
-    """``result`` without the findings the ``--baseline`` file accepts."""
-    accepted = load_baseline(path)
-    return accepted.filter(result) if accepted else result
-
-
-def parse_gate(values: list[str] | None) -> list[Threshold]:
-    try:
-        return [parse_threshold(v) for v in values or ()]
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
-
-
-def enforce_gate(
-    thresholds: list[Threshold],
-    findings: tuple[Finding, ...],
-    targets: tuple[str, ...],
-    effort: Callable[[], dict[str, float]],
-) -> None:
-    """Exit 1, saying on stderr which threshold tripped and why; ``effort`` runs only if needed."""
-    days = effort() if any(t.kind == "effort" for t in thresholds) else {}
-    for line in (tripped := gate_check(thresholds, findings, targets, days)):
-        typer.echo(f"porter: {line}", err=True)
-    if tripped:
-        raise typer.Exit(1)
-
-
 class ReviewFormat(StrEnum):
     table = "table"
     json = "json"
@@ -400,7 +392,7 @@ def check_command(
     max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
 ) -> None:
     """Check the named files (no directory walk); exits 1 on any site unless --fail-on says otherwise."""
-    from porter.check import check_files, effort_days
+    from porter.check import check_files
 
     thresholds = parse_gate(fail_on or ["any"])
     try:
@@ -419,9 +411,7 @@ def check_command(
         from porter.render import lint
 
         lint.render(result, sys.stdout)
-    sizes = {file.path: file.lines for file in result.files}
-    enforce_gate(thresholds, result.findings, result.targets,
-                 lambda: effort_days(result.findings, result.targets, sizes))
+    gate(thresholds, result)
 
 
 baseline_app = typer.Typer(no_args_is_help=True, help="Accept today's findings so that gates report only new ones.")
