@@ -262,7 +262,7 @@ def _setup_cfg_items(text: str, to_byte: _Bytes) -> Iterator[tuple[tuple[str, ..
     for line in text.splitlines(keepends=True):
         content = line.rstrip("\r\n")
         stripped = content.strip()
-        header = re.fullmatch(r"\[([^\]]+)\]\s*", content)
+        header = re.fullmatch(r"\ufeff?\[([^\]]+)\]\s*", content)  # a BOM hid every site
         if header:
             section, key = header.group(1).strip(), None
         elif content[:1] not in (" ", "\t", "") and "=" in content:
