@@ -133,6 +133,14 @@ POSITIVE = [
     ("auto o = x.to(torch::kCUDA);\n", "cuda-device-type", "torch::kCUDA"),
     ("TORCH_LIBRARY_IMPL(ops, CUDA, m) { m.impl(\"f\", &f); }\n", "cuda-device-type", "CUDA"),
     ("void f() { C10_CUDA_KERNEL_LAUNCH_CHECK(); }\n", "cuda-aten-api", "C10_CUDA_KERNEL_LAUNCH_CHECK"),
+    ("__device__ int f(int p) { unsigned b = __ballot_sync(0xffffffff, p); return b; }\n", "cuda-ballot-width", "ballot-32bit"),
+    ("__device__ int f(int p) { return __popc(__ballot_sync(~0u, p)); }\n", "cuda-ballot-width", "ballot-32bit"),
+    ("__device__ int f(int p) { auto b = static_cast<uint32_t>((__ballot_sync(~0u, p))); return b; }\n", "cuda-ballot-width", "ballot-32bit"),
+    ("__device__ int f() { int m = (int)__activemask(); return m; }\n", "cuda-ballot-width", "ballot-32bit"),
+    ("__global__ void k() { __shared__ float s[1024 / WARP_SIZE]; }\n", "cuda-warp-shared-memory", "1024 / WARP_SIZE"),
+    ("__global__ void k() { __shared__ float s[kNumWarps][33]; }\n", "cuda-warp-shared-memory", "kNumWarps"),
+    ("__global__ void k() { extern __shared__ float d[]; __shared__ int c[256 / 32]; }\n", "cuda-warp-shared-memory", "256 / 32"),
+    ("__device__ void f() { auto s = cg::reduce(tile, v, cg::plus<int>()); }\n", "cuda-cooperative-groups", "cg::reduce"),
     ("void f() { cudaFancyNewCall(); }\n", "cuda-unmapped-api", "cudaFancyNewCall"),
     ("void f() { CUDA_KERNEL_ASSERT(x); }\n", "cuda-unmapped-api", "CUDA_KERNEL_ASSERT"),
     ("void f() { cublasFancyNew(h); }\n", "cuda-unmapped-api", "cublasFancyNew"),
@@ -163,6 +171,11 @@ NEGATIVE = [
     ("void f(at::Tensor x) { AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), \"f\", [&] {}); }\n", "cuda-aten-api", "AT_DISPATCH_FLOATING_TYPES"),
     ("void f(at::Tensor x) { TORCH_CHECK(x.is_contiguous()); }\n", "cuda-device-check", ".is_contiguous"),
     ("namespace cuda { int helper(); }\n", "cuda-aten-api", "cuda"),
+    ("__device__ unsigned long long f(int p) { unsigned long long b = __ballot_sync(~0u, p); return b; }\n",
+     "cuda-ballot-width", "ballot-32bit"),
+    ("__device__ void f(int p) { uint64_t b = __ballot_sync(~0u, p); g(__popcll(b)); }\n", "cuda-ballot-width", "ballot-32bit"),
+    ("__global__ void k() { __shared__ float tile[32][33]; __shared__ float s[BLOCK]; }\n", "cuda-warp-shared-memory", "32"),
+    ("void f() { float local[1024 / WARP_SIZE]; }\n", "cuda-warp-shared-memory", "1024 / WARP_SIZE"),
 ]
 
 

@@ -183,3 +183,14 @@ def test_catch_alls_keep_unknown_vendor_names(symbol: str, family: str) -> None:
 )
 def test_catch_alls_do_not_fire_on_ordinary_identifiers(symbol: str) -> None:
     assert cuda_tables().lookup("cuda", symbol) is None
+
+
+def test_cooperative_group_names_marked_missing_are_missing_from_hip() -> None:
+    """An exact cg:: row that is manual for rocm claims CUDA has the name and HIP's headers lack it."""
+    cuda, hip = reference_names("cuda-cooperative-groups"), reference_names("hip-cooperative-groups")
+    rows = [e for e in cuda_tables().entries("cuda")
+            if e.match == "exact" and re.fullmatch(r"(?:cg|cooperative_groups)::\w+", e.source)
+            and e.targets["rocm"].status == "manual"]
+    assert len(rows) >= 20
+    names = {e.source.split("::")[1] for e in rows}
+    assert sorted(names - cuda) == [] and sorted(names & hip) == []

@@ -384,11 +384,15 @@ def _scan_tree(file: _File) -> None:
 
     _constructs(file, captures.get("launch", ()), LAUNCH_KEY)
     _constructs(file, captures.get("asm", ()), ASM_KEY)
+    sized = file.lookup(cuda_warp.WARP_SIZED_SHARED)
     for node in captures.get("keyword", ()):
         keyword = _text(data, node.start_byte, node.end_byte)
         entry = file.lookup(keyword)
         if entry is not None:
             file.add(entry, node.start_byte, node.end_byte, keyword)
+        if keyword == "__shared__" and sized is not None:
+            for size in cuda_warp.warp_sized_extents(node, data):
+                file.add(sized, size.start_byte, size.end_byte, _text(data, size.start_byte, size.end_byte))
 
     for node in captures.get("number", ()):
         _literal(file, cuda_warp.tree_kind(node, data), node.start_byte, node.end_byte)
@@ -419,6 +423,10 @@ def _identifier(file: _File, node: Node, name: str, entry: MappingEntry | None) 
         _masked_call(file, entry, start, end, name, cuda_warp.second_argument_in_tree(node))
     else:
         file.report(entry, start, end, name)
+    if name in cuda_warp.BALLOTS and cuda_warp.ballot_is_narrowed(node, file.data):
+        narrowed = file.lookup(cuda_warp.NARROW_BALLOT)
+        if narrowed is not None:
+            file.add(narrowed, start, end, cuda_warp.NARROW_BALLOT)
 
 
 def _namespace(file: _File, name: str, start: int, end: int) -> None:

@@ -35,6 +35,15 @@ from porter.model import Edit
 
 WARP_LITERAL = "warp-size-literal"
 MASK_LITERAL = "lane-mask-literal"
+#: Lookup keys of two more warp-width sites: a ballot kept in 32 bits, shared memory sized by warps.
+NARROW_BALLOT = "ballot-32bit"
+WARP_SIZED_SHARED = "warp-sized-shared"
+
+#: Intrinsics returning a lane mask: 32 bits in CUDA, 64 on wave64 AMD GPUs.
+BALLOTS = frozenset({"__ballot_sync", "__ballot", "__activemask"})
+#: 32-bit integer types (as written, spaces normalised) and intrinsics taking a 32-bit mask.
+_NARROW_TYPE = re.compile(r"(?:const )?(?:(?:signed |unsigned )?int|unsigned|signed|u?int32_t|uint)")
+_NARROW_CALLS = frozenset({"__popc", "__ffs", "__clz", "__brev", "__fns"})
 
 #: CUDA warp intrinsics whose first parameter is the lane mask.
 MASKED_INTRINSICS = frozenset(
@@ -214,3 +223,59 @@ def second_argument_in_tokens(tokens: Sequence[Token], index: int) -> int | None
         elif token == b"," and depth == 0:
             return tokens[cursor + 1].start if cursor + 1 < len(tokens) else None
     return None
+
+
+def _narrow(type_text: str) -> bool:
+    return bool(_NARROW_TYPE.fullmatch(" ".join(type_text.split())))
+
+
+def ballot_is_narrowed(name: Node, data: bytes) -> bool:
+    """Whether the ballot called by ``name`` lands in 32 bits: a 32-bit variable initialised with
+    it, a cast to a 32-bit type, or a 32-bit bit intrinsic (``__popc``) applied to it."""
+    call = name.parent
+    if call is None or call.type != "call_expression" or call.child_by_field_name("function") != name:
+        return False
+    node = call
+    while node.parent is not None and node.parent.type == "parenthesized_expression":
+        node = node.parent
+    parent = node.parent
+    if parent is None:
+        return False
+    if parent.type == "init_declarator" and parent.child_by_field_name("value") == node:
+        declaration = parent.parent
+        kind = declaration.child_by_field_name("type") if declaration is not None else None
+        return kind is not None and _narrow(_text(kind, data))
+    if parent.type == "cast_expression":
+        return _narrow(_text(parent.child_by_field_name("type"), data))
+    if parent.type == "argument_list" and parent.parent is not None:
+        function = parent.parent.child_by_field_name("function")
+        if function is None:
+            return False
+        if function.type == "template_function":  # static_cast<unsigned>(...)
+            arguments = function.child_by_field_name("arguments")
+            return _text(function.child_by_field_name("name"), data).endswith("_cast") and _narrow(
+                _text(arguments, data).strip("<>"))
+        return _text(function, data) in _NARROW_CALLS
+    return False
+
+
+def warp_sized_extents(shared: Node, data: bytes) -> list[Node]:
+    """Array extents of a ``__shared__`` declaration that depend on the warp width: they name a
+    warp, lane or wave quantity (``WARP_SIZE``, ``warpSize``, ``kNumWarps``) or divide by 32."""
+    declaration = shared.parent
+    while declaration is not None and declaration.type != "declaration":
+        declaration = declaration.parent
+    if declaration is None:
+        return []
+    found = []
+    stack = list(declaration.children_by_field_name("declarator"))
+    while stack:
+        node = stack.pop()
+        if node.type in ("init_declarator", "array_declarator", "pointer_declarator"):
+            stack.extend(node.children_by_field_name("declarator"))
+        if node.type == "array_declarator":
+            size = node.child_by_field_name("size")
+            text = _text(size, data)
+            if size is not None and (_names_in(text, _WIDTH_NAME) or re.search(r"/\s*32[uU]?\b", text)):
+                found.append(size)
+    return found
