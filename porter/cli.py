@@ -192,6 +192,9 @@ def port_command(
     target: Annotated[str, typer.Option("--target", "-t", help="rocm, oneapi, cann or neutral.")],
     write: Annotated[bool, typer.Option("--write", help="Rewrite the files in place (atomically).")] = False,
     out: Annotated[Path | None, typer.Option("--out", help="Write a ported copy of the tree here.")] = None,
+    hip_extension: Annotated[
+        bool, typer.Option("--hip-extension", help="With --target rocm --out: write .cu files as .hip copies.")
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help="Write over uncommitted changes / a non-empty --out.")] = False,
     fmt: Annotated[PortFormat, typer.Option("--format", "-f", help="diff (default) or json.")] = PortFormat.diff,
     output: OutputOption = None,
@@ -202,10 +205,12 @@ def port_command(
     """Rewrite code for a target: prints a diff by default; --write or --out to apply it."""
     from porter.port import plan_port
     from porter.render import port_view
-    from porter.write import WriteRefused, write_copy, write_in_place
+    from porter.write import WriteRefused, hip_name, write_copy, write_in_place
 
     if write and out is not None:
         raise UsageError("choose one of --write and --out")
+    if hip_extension and (out is None or target != "rocm"):
+        raise UsageError("--hip-extension renames the copies of --out; use it with --target rocm --out DIR")
     try:
         result = plan_port(path, target, exclude=tuple(exclude or ()), max_bytes=max_bytes,
                            file_timeout=file_timeout or None)
@@ -218,7 +223,7 @@ def port_command(
             outcome = write_in_place(result, force=force)
             written, skipped = outcome.written, outcome.skipped
         elif out is not None:
-            outcome = write_copy(result, out, force=force)
+            outcome = write_copy(result, out, force=force, rename=hip_name if hip_extension else None)
             written, skipped = outcome.written, outcome.skipped
     except WriteRefused as exc:
         raise UsageError(str(exc)) from exc

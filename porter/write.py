@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,8 +111,24 @@ def write_in_place(result: PortResult, *, force: bool = False) -> WriteOutcome:
     return WriteOutcome(tuple(written), tuple(skipped))
 
 
-def write_copy(result: PortResult, out: Path, *, force: bool = False) -> WriteOutcome:
-    """Copy the whole tree to ``out`` (without .git) and write the ported files there."""
+def hip_name(rel: str) -> str:
+    """``kernels/a.cu`` -> ``kernels/a.hip`` (the ROCm convention for HIP sources); others unchanged."""
+    return rel[:-3] + ".hip" if rel.endswith(".cu") else rel
+
+
+def _rename_copies(out: Path, rename: Callable[[str], str]) -> None:
+    """Move each copied file whose renamed path differs (``a.cu`` -> ``a.hip``)."""
+    for path in sorted(p for p in out.rglob("*") if p.is_file() and not p.is_symlink()):
+        rel = path.relative_to(out).as_posix()
+        if rename(rel) != rel:
+            path.replace(_safe_target(out, rename(rel)))
+
+
+def write_copy(
+    result: PortResult, out: Path, *, force: bool = False, rename: Callable[[str], str] | None = None
+) -> WriteOutcome:
+    """Copy the whole tree to ``out`` (without .git) and write the ported files there; ``rename``
+    maps a file's relative path to the one it gets in the copy (``--hip-extension``)."""
     base = _base(result.root).resolve()
     out_real = out.resolve()
     if _inside(out_real, base):
@@ -124,13 +141,16 @@ def write_copy(result: PortResult, out: Path, *, force: bool = False) -> WriteOu
     else:
         out.mkdir(parents=True, exist_ok=True)
         shutil.copy2(result.root, out / result.root.name)
+    if rename is not None:
+        _rename_copies(out, rename)
     written, skipped = [], []
     for port in result.changed:
+        rel = rename(port.path) if rename else port.path
         try:
-            path = _safe_target(out, port.path)
+            path = _safe_target(out, rel)
             write_bytes_atomic(path, port.ported)
         except (WriteRefused, OSError) as exc:
             skipped.append((port.path, str(exc)))
             continue
-        written.append(port.path)
+        written.append(rel)
     return WriteOutcome(tuple(written), tuple(skipped))
