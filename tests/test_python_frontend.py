@@ -512,6 +512,13 @@ def test_broken_file_names_the_line(tables: MappingTables) -> None:
     assert "Python 2" not in result.note
 
 
+def test_merge_conflict_is_named(tables: MappingTables) -> None:
+    code = "import torch\n<<<<<<< HEAD\nx = torch.cuda.is_available()\n=======\nx = False\n>>>>>>> b\n"
+    result = scan(tables, code)
+    assert result.status == "error"
+    assert result.note is not None and result.note.startswith("a.py:2: syntax error (merge conflict markers?)")
+
+
 def test_non_utf8_without_declaration(tables: MappingTables) -> None:
     result = scan(tables, b"import torch\n# caf\xe9\ntorch.cuda.synchronize()\n", path="c.py")
     assert result.status == "error"

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import libcst as cst
+
 from porter.frontends.base import LineIndex, make_finding, sorted_findings
 from porter.frontends.python.collect import collect
 from porter.frontends.python.context import LANGUAGE, Context, context_for
@@ -150,7 +152,7 @@ def _import_edits(
     data: bytes,
     parsed: Parsed,
     spans: Spans,
-    anchor: object,
+    anchor: cst.CSTNode | None,
     first_statement: int,
 ) -> dict[str, tuple[Edit, ...]]:
     """One insertion per target of the imports its edits need and the file lacks."""
@@ -161,7 +163,7 @@ def _import_edits(
         if not missing:
             continue
         if anchor is not None:
-            edit = insertion(data, spans(anchor)[1], missing, newline, after=True)  # type: ignore[arg-type]
+            edit = insertion(data, spans(anchor)[1], missing, newline, after=True)
         else:
             edit = insertion(data, first_statement, missing, newline, after=False)
         result[target] = (edit,)

@@ -28,6 +28,8 @@ _PYTHON2 = re.compile(
     r"""|<>|`""",
     re.MULTILINE,
 )
+#: Lines git leaves in a file with an unresolved merge.
+_CONFLICT = re.compile(r"^(<<<<<<<|>>>>>>>) ", re.MULTILINE)
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -77,7 +79,11 @@ def _syntax_note(path: str, text: str, exc: cst.ParserSyntaxError) -> str:
         reason = re.sub(r"^(parser|tokenizer) error: (error at \d+:\d+: )?", "", reason)
     if len(reason) > 80:
         reason = reason[:79] + "…"
-    hint = " (Python 2 syntax?)" if _PYTHON2.search(text) else ""
+    hint = ""
+    if _CONFLICT.search(text):
+        hint = " (merge conflict markers?)"
+    elif _PYTHON2.search(text):
+        hint = " (Python 2 syntax?)"
     return f"{path}:{line}: syntax error{hint}: {reason}"
 
 
