@@ -52,6 +52,8 @@ _TORCH_HEADERS = ("torch/", "ATen/", "c10/", "pybind11/", "Python.h")
 _ROCM_HEADER_LIBRARIES = {"thrust": "rocThrust", "hipcub": "hipCUB", "rocwmma": "rocWMMA", "miopen": "MIOpen",
                           "rocblas": "rocBLAS"}
 _ERROR = re.compile(r"^(?P<file>[^\n:]+):(?P<line>\d+):(?P<column>\d+): (?:fatal )?error: (?P<message>.*)$", re.M)
+#: Clang's include chain printed before an error, innermost first.
+_INCLUDED_FROM = re.compile(r"^(?:In file included from|\s+from) (?P<file>[^\n:]+):(?P<line>\d+)[:,]", re.M)
 _MISSING = re.compile(r"'(?P<header>[^']+)' file not found")
 #: Seconds one compile may take (rocPRIM-heavy files take tens of seconds).
 _TIMEOUT_S = 600
@@ -185,7 +187,25 @@ def _verdict(unit: _Unit, stderr: str, returncode: int, mirror: Path, seconds: f
     if missing and (reason := _absent_library_header(missing.group("header"))):
         return FileVerdict(unit.path, "skipped", message=reason, seconds=seconds)
     where, line = _locate(match.group("file"), int(match.group("line")), unit, mirror)
+    if where == match.group("file"):  # inside an installed header: name the project's include line
+        chain = _include_chain(stderr[: match.start()], unit, mirror)
+        if chain:
+            message = f"{message} (in {where}:{line}, included from here)"
+            where, line = chain[-1]
     return FileVerdict(unit.path, "failed", message=message, where=where, line=line, seconds=seconds)
+
+
+def _include_chain(before: str, unit: _Unit, mirror: Path) -> list[tuple[str, int]]:
+    """The project files (mapped) of the include chain printed right before an error."""
+    chain = []
+    for text in reversed(before.splitlines()):
+        found = _INCLUDED_FROM.match(text)
+        if found is None:
+            break
+        place, at = _locate(found.group("file"), int(found.group("line")), unit, mirror)
+        if place != found.group("file"):
+            chain.append((place, at))
+    return chain[::-1]
 
 
 def _locate(file: str, line: int, unit: _Unit, mirror: Path) -> tuple[str, int]:
