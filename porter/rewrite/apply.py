@@ -29,7 +29,9 @@ def plan_edits(edits: Iterable[Edit], size: int) -> tuple[tuple[Edit, ...], tupl
     kept: list[Edit] = []
     dropped: list[Edit] = []
     seen: set[Edit] = set()
-    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+    # Replacements of one range sort by text, so which of two conflicting ones wins does not
+    # depend on the order frontends emitted them; insertions keep their given order.
+    for edit in sorted(edits, key=lambda e: (e.start, e.end, "" if e.start == e.end else e.text)):
         if edit in seen:
             continue
         seen.add(edit)
