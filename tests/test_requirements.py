@@ -73,6 +73,27 @@ def test_existing_target_index_is_not_added_twice() -> None:
     assert ported(analyze(text), text.encode(), "rocm").decode() == text
 
 
+def test_a_build_named_by_its_label_is_not_a_cuda_site() -> None:
+    """A linked or pinned +cpu build (detectron2's docs/requirements.txt) is no CUDA lock-in: no
+    site, so no index line is written before a direct link that ignores indexes anyway."""
+    text = (
+        "https://download.pytorch.org/whl/cpu/torch-1.8.1%2Bcpu-cp37-cp37m-linux_x86_64.whl\n"
+        "torchvision==0.18.1+cpu\n"
+    )
+    assert analyze(text).findings == ()
+    cuda = analyze(
+        "https://download.pytorch.org/whl/cu121/torch-2.3.1%2Bcu121-cp310-cp310-linux_x86_64.whl\n"
+        "torchvision==0.18.1+cu121\n"
+    )
+    assert {f.symbol for f in cuda.findings} >= {"torch", "torchvision", "+cu121"}
+
+
+def test_cuda_find_links_page_is_dropped_for_the_target_index() -> None:
+    text = "-f https://download.pytorch.org/whl/cu111/torch_stable.html\ntorch==2.5.1+cu121\n"
+    out = ported(analyze(text), text.encode(), "rocm").decode()
+    assert out == "--extra-index-url https://download.pytorch.org/whl/rocm6.4\ntorch==2.5.1\n"
+
+
 def test_unrelated_lines_give_nothing() -> None:
     text = "-r base.txt\n-c constraints.txt\nnumpy>=1.26 ; python_version >= '3.10'\n${EXTRA}\n\n# torch\n"
     result = analyze(text)

@@ -109,17 +109,36 @@ def _parse_option(text: str) -> _Parsed | None:
     return _Parsed(option=match.group(1), value=value, value_at=match.start(2) if value else 0)
 
 
+def _filename(url: str) -> str:
+    return url.split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1].replace("%2B", "+").replace("%2b", "+")
+
+
 def _name_from_url(url: str) -> str | None:
     egg = _EGG.search(url)
     if egg:
         return egg.group(1)
-    filename = url.split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1].replace("%2B", "+")
+    filename = _filename(url)
     if filename.endswith(".whl"):
         try:
             return str(parse_wheel_filename(filename)[0])
         except InvalidWheelFilename:
             return None
     return None
+
+
+def _build_labels(p: _Parsed) -> list[str]:
+    """The local version labels that name the build a requirement asks for: the pin's
+    (``==2.3.1+cpu``) and a linked wheel's (``.../torch-1.8.1%2Bcpu-cp37-cp37m-linux_x86_64.whl``)."""
+    labels = [label for label, _ in p.labels]
+    filename = _filename(p.url) if p.url else ""
+    if filename.endswith(".whl"):
+        try:
+            version = parse_wheel_filename(filename)[1]
+        except InvalidWheelFilename:
+            return labels
+        if version.local:
+            labels.append(f"+{version.local}")
+    return labels
 
 
 def _parse_requirement(text: str) -> _Parsed | None:
@@ -295,7 +314,11 @@ class DependencyList:
                 return [self._site(entry, normalize(name), item, span, whole=True, editable=False)]
             return []
         sites = []
-        if p.name is not None:
+        # A build the requirement names by its label (+cpu, +rocm6.2) is not a CUDA build: the
+        # project name is a site only when no label says so (a +cuXYZ label is a site itself).
+        labels = _build_labels(p)
+        other_build = bool(labels) and all(lookup(PIP, label.lower()) is None for label in labels)
+        if p.name is not None and not other_build:
             name = normalize(p.name)
             found = None
             for extra in p.extras:
