@@ -59,6 +59,25 @@ def test_tool_by_path_leaves_the_rewrite_to_the_path() -> None:
     assert edit.text == "/opt/rocm/bin/hipcc"
 
 
+def test_pip_through_python_or_uv_and_every_index_option() -> None:
+    """detectron2's Dockerfile installs torch with ``-f .../cu111/torch_stable.html``; ``-i``,
+    ``--find-links`` and ``python -m pip`` were not read as pip's index options."""
+    text = (
+        "python3 -m pip install torch --index-url https://download.pytorch.org/whl/cu121\n"
+        "pip install torch==1.10 -f https://download.pytorch.org/whl/cu111/torch_stable.html\n"
+        "uv pip install -i https://download.pytorch.org/whl/cu118 torch\n"
+        "pip install --find-links=https://download.pytorch.org/whl/cpu/torch_stable.html numpy\n"
+    )
+    assert symbols(text) == [
+        "torch",
+        "pip install --index-url=https://download.pytorch.org/whl/cu121",
+        "torch",
+        "pip install -f=https://download.pytorch.org/whl/cu111/torch_stable.html",
+        "pip install -i=https://download.pytorch.org/whl/cu118",
+        "torch",
+    ]
+
+
 def test_unterminated_quote_is_partial_and_keeps_earlier_sites() -> None:
     result = FRONTEND.analyze("b.sh", b"nvidia-smi\necho 'oops\nnvcc\n", default_tables())
     assert result.status == "partial" and "line 2" in (result.note or "")

@@ -40,6 +40,8 @@ _QUOTES = re.compile(r"\\(.)|['\"]", re.S)
 _DECLARERS = frozenset({"export", "declare", "local", "readonly", "typeset", "env"})
 _METACHARS = b" \t\r\n;&|()<>"
 _PIPS = frozenset({"pip", "pip3"})
+#: Interpreters that run pip as ``python -m pip`` (python, python3, python3.11 ...).
+_PYTHON = re.compile(r"python[0-9.]*")
 _SHELLS = frozenset({"sh", "bash", "dash", "zsh"})
 #: Options that set a variable in a container or a job (docker run -e NAME=value).
 _ENV_OPTIONS = frozenset({"-e", "--env", "--export"})
@@ -455,6 +457,7 @@ def scan_command(words: tuple[Word, ...], data: bytes, sites: Sites) -> None:
     if index >= len(words):
         return
     name = PurePosixPath(words[index].value).name or words[index].value
+    index, name = _pip_runner(words, index, name)
     if name in _DECLARERS:
         for word in words[index + 1 :]:
             match = _ASSIGNMENT.match(word.value) or _NAME.fullmatch(word.value)
@@ -465,6 +468,16 @@ def scan_command(words: tuple[Word, ...], data: bytes, sites: Sites) -> None:
     for at in range(index, len(words)):
         if _tool(words, at, tables, sites):
             break
+
+
+def _pip_runner(words: tuple[Word, ...], index: int, name: str) -> tuple[int, str]:
+    """``python -m pip install ...`` and ``uv pip install ...`` read as ``pip install ...``."""
+    values = [w.value for w in words[index + 1 : index + 3]]
+    if _PYTHON.fullmatch(name) and len(values) == 2 and values[0] == "-m" and values[1] in _PIPS:
+        return index + 2, values[1]
+    if name == "uv" and values[:1] == ["pip"]:
+        return index + 1, "pip"
+    return index, name
 
 
 def _arguments(words: tuple[Word, ...], index: int, name: str, sites: Sites) -> None:
