@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,8 +143,33 @@ def unified_diff(port: FilePort) -> str:
     """A ``git diff``-style unified diff of one file, for review (bytes shown as UTF-8)."""
     before = port.original.decode("utf-8", errors="replace").splitlines(keepends=True)
     after = port.ported.decode("utf-8", errors="replace").splitlines(keepends=True)
-    lines = difflib.unified_diff(before, after, f"a/{port.path}", f"b/{port.path}")
+    lines = difflib.unified_diff(before, after, diff_path("a/", port.path), diff_path("b/", port.path))
     out = []
     for line in lines:
         out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)
+
+
+#: Characters git quotes in a diff header (controls, quote, backslash) plus the bidi controls
+#: that would reorder what a reviewer reads, and the bytes of a name that is not UTF-8 (lone
+#: surrogates); other non-ASCII text stays readable.
+_UNSAFE_IN_HEADER = re.compile(
+    r'[\x00-\x1f"\\\x7f\x80-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\udc80-\udcff]'
+)
+_C_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+
+
+def diff_path(prefix: str, path: str) -> str:
+    """``prefix + path`` for a ``---``/``+++`` header, C-quoted as git quotes it when needed.
+
+    A file name holding a newline would otherwise end the header line and forge the next one
+    (another ``+++`` target) for whoever applies the diff; ``git apply`` reads the quoted form.
+    """
+    if not _UNSAFE_IN_HEADER.search(path):
+        return prefix + path
+
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        return _C_ESCAPES.get(char) or "".join(f"\\{byte:03o}" for byte in char.encode("utf-8", "surrogateescape"))
+
+    return '"' + _UNSAFE_IN_HEADER.sub(escape, prefix + path) + '"'
