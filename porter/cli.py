@@ -449,6 +449,9 @@ def main() -> None:
     print one usage line and exit 2, and ``typer.Exit`` codes pass through; what reaches us is
     porter's ``UsageError`` or a bug.
     """
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 prints as \udcff
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     try:
         app()
     except UsageError as exc:

@@ -96,7 +96,7 @@ class Finding:
         key = "\x1f".join(
             (self.rule, self.path, self.symbol, " ".join(self.snippet.split()), str(self.occurrence))
         )
-        return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+        return hashlib.sha1(key.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
     def status_for(self, target: str) -> Status:
         plan = self.targets.get(target)

@@ -92,7 +92,7 @@ def _result(
         "message": {"text": _message(finding, targets)},
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": {"uri": quote(finding.path, safe="/"), "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": {"uri": quote(finding.path, safe="/", errors="surrogateescape"), "uriBaseId": "%SRCROOT%"},
                 "region": {
                     "startLine": span.line,
                     "startColumn": span.column,

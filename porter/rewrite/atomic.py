@@ -42,4 +42,6 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    write_bytes_atomic(path, text.encode("utf-8"))
+    """Write a report: a file name that is not UTF-8 (a lone surrogate) is written as ``\\udcff``,
+    which is also how JSON spells it, instead of failing the whole report."""
+    write_bytes_atomic(path, text.encode("utf-8", "backslashreplace"))
