@@ -44,6 +44,17 @@ def test_quoted_scalars_keep_their_quotes_and_non_ascii_keeps_offsets() -> None:
     assert out == 'note: "Größe ünd Ärger"\nlimits: {"amd.com/gpu": 1, \'amd.com/gpu\': 2}\n'
 
 
+def test_compose_gpu_reservation_without_a_driver_is_nvidias() -> None:
+    """detectron2's compose file reserves ``capabilities: [gpu]`` with no driver: Docker serves
+    that with NVIDIA's toolkit. A reservation naming its driver is judged by ``driver:`` alone."""
+    devices = "services:\n  s:\n    deploy: {resources: {reservations: {devices: [%s]}}}\n"
+    bare = analyze(devices % "{capabilities: [gpu]}", "docker-compose.yml")
+    assert [(f.symbol, f.targets["rocm"].status) for f in bare.findings] == [("capabilities: gpu", "manual")]
+    named = analyze(devices % "{driver: nvidia, capabilities: [gpu]}", "docker-compose.yml")
+    assert [f.symbol for f in named.findings] == ["driver: nvidia"]
+    assert analyze(devices % "{driver: cdi, capabilities: [gpu]}", "docker-compose.yml").findings == ()
+
+
 def test_invalid_yaml_is_reported_without_rewrites() -> None:
     result = analyze("limits:\n  nvidia.com/gpu: 1\n bad: [\n")
     assert result.status == "partial" and "invalid YAML" in (result.note or "")

@@ -110,6 +110,12 @@ class _Reader:
         elif key.value == "name" and _ENV_KEY.fullmatch(value.value):
             self.env(value.value, value)
 
+    def listed(self, key: Scalar, item: Scalar) -> None:
+        """An item of a list under ``key``, looked up as ``key: item`` (``capabilities: [gpu]``)."""
+        entry = self.sites.tables.lookup("k8s", f"{key.value}: {item.value}")
+        if entry is not None and entry.kind == "attribute":
+            self.add(entry, item, symbol=entry.source)
+
     def env(self, name: str, scalar: Scalar) -> None:
         if not self.edits:
             entry = self.sites.tables.lookup("env", name)
@@ -149,7 +155,15 @@ def _walk(documents: list[yaml.Node], reader: _Reader, lines: LineIndex, text: s
         if isinstance(node, yaml.ScalarNode):
             reader.scalar(_scalar(node, lines, text_lines))
         elif isinstance(node, yaml.MappingNode):
+            # A compose device request that names its driver is judged by that pair (driver:
+            # nvidia); one that names none goes to the driver Docker registered for its
+            # capabilities, which for "gpu" is NVIDIA's container toolkit.
+            driver = any(isinstance(k, yaml.ScalarNode) and k.value == "driver" for k, _ in node.value)
             for key, value in reversed(node.value):
+                if isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.SequenceNode) and not driver:
+                    for item in value.value:
+                        if isinstance(item, yaml.ScalarNode) and id(item) not in seen:
+                            reader.listed(_scalar(key, lines, text_lines), _scalar(item, lines, text_lines))
                 if isinstance(key, yaml.ScalarNode):
                     scalar_value = value if isinstance(value, yaml.ScalarNode) else None
                     if id(key) not in seen:
