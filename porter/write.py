@@ -9,6 +9,7 @@ changed since it was scanned, or has uncommitted git changes, is not overwritten
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -51,15 +52,20 @@ def dirty_files(root: Path, paths: list[str]) -> list[str]:
         if probe.returncode != 0:
             return []
         status = subprocess.run(
-            [git, "-C", str(base), "status", "--porcelain", "-z", "--", *paths],
+            [git, "--literal-pathspecs", "-C", str(base), "status", "--porcelain", "-z", "--", *paths],
             capture_output=True, check=False, timeout=60,
         )
     except (OSError, subprocess.SubprocessError):
         return []
     top = Path(probe.stdout.strip()).resolve()
     dirty = []
-    for record in status.stdout.split(b"\0"):
-        if len(record) > 3 and not record.startswith(b"??"):
+    records = iter(status.stdout.split(b"\0"))
+    for record in records:
+        # An untracked file ("??") counts: no commit holds its content, so a rewrite would be
+        # the only copy. A rename or copy ("R"/"C") is followed by a record of its old path.
+        if record[:1] in (b"R", b"C"):
+            next(records, None)
+        if len(record) > 3:
             changed = (top / record[3:].decode("utf-8", "surrogateescape")).resolve()
             for rel in paths:
                 if (base / rel).resolve() == changed:
@@ -74,6 +80,30 @@ def _safe_target(folder: Path, rel: str) -> Path:
     if not _inside(candidate, real_folder):
         raise WriteRefused(f"{rel}: resolves outside {folder}; not written")
     return candidate
+
+
+def _link_leaving(folder: Path) -> str | None:
+    """The first symlink below ``folder`` whose target lies outside it, else None.
+
+    The tree copy writes into existing folders, so a link planted in a reused ``--out`` folder
+    would carry the copy (and the ported files) outside it.
+    """
+    real = folder.resolve()
+    for directory, dirs, files in os.walk(folder):  # does not descend into linked folders
+        for name in sorted(dirs + files):
+            path = Path(directory, name)
+            if path.is_symlink() and not _inside(path.resolve(), real):
+                return path.relative_to(folder).as_posix()
+    return None
+
+
+def _same_links_only(error: shutil.Error) -> None:
+    """Accept a copy into a reused ``--out`` whose only failures are links already there as
+    they are in the tree (``os.symlink`` will not replace one); anything else is refused."""
+    for src, dst, why in error.args[0]:
+        same = os.path.islink(src) and os.path.islink(dst) and os.readlink(src) == os.readlink(dst)
+        if not same:
+            raise WriteRefused(f"cannot copy {src} to {dst}: {why}") from error
 
 
 def write_in_place(result: PortResult, *, force: bool = False) -> WriteOutcome:
@@ -135,9 +165,18 @@ def write_copy(
         raise WriteRefused(f"--out {out} is inside the scanned tree; choose a folder outside it")
     if out.exists() and any(out.iterdir()) and not force:
         raise WriteRefused(f"--out {out} exists and is not empty; remove it or pass --force")
+    leaving = _link_leaving(out) if out.exists() else None
+    if leaving is not None:
+        raise WriteRefused(
+            f"--out {out} holds a symlink that leads outside it ({leaving}): the copy would write "
+            "through it; remove the link or choose an empty folder"
+        )
     if result.root.is_dir():
-        shutil.copytree(base, out, symlinks=True, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns(".git"))
+        try:
+            shutil.copytree(base, out, symlinks=True, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns(".git", "*.porter-tmp"))
+        except shutil.Error as exc:
+            _same_links_only(exc)
     else:
         out.mkdir(parents=True, exist_ok=True)
         shutil.copy2(result.root, out / result.root.name)
