@@ -69,6 +69,9 @@ SKIP_DIR_NAMES = frozenset(
     }
 )
 SKIP_DIR_SUFFIXES = (".egg-info",)
+#: Files porter itself may leave behind: the temporary file of an atomic write that was killed
+#: before its rename (``porter.rewrite.atomic``). It is never part of the project; delete it.
+SKIP_FILE_SUFFIXES = (".porter-tmp",)
 #: A directory holding one of these names is a Python virtualenv or a conda environment.
 ENV_MARKERS = frozenset({"pyvenv.cfg", "conda-meta"})
 
@@ -244,7 +247,9 @@ class _Walk:
                 elif entry.is_dir(follow_symlinks=False):
                     if not self._skip_dir(entry.name, rel, here):
                         stack.append((entry.path, rel, here))
-                elif not self._ignored(rel, here, is_dir=False):
+                elif not entry.name.endswith(SKIP_FILE_SUFFIXES) and not self._ignored(
+                    rel, here, is_dir=False
+                ):
                     self._file(entry, rel)
 
     def _file(self, entry: os.DirEntry[str], rel: str) -> None:
