@@ -78,6 +78,21 @@ def test_pip_through_python_or_uv_and_every_index_option() -> None:
     ]
 
 
+def test_cmake_cuda_definitions_on_the_command_line() -> None:
+    """detectron2's deploy.Dockerfile configures torchvision with ``-DWITH_CUDA=on
+    -DTORCH_CUDA_ARCH_LIST=...``; a switch turned off is no site."""
+    text = (
+        "cmake .. -DWITH_CUDA=on -DTORCH_CUDA_ARCH_LIST=8.0\n"
+        "cmake -D CMAKE_CUDA_ARCHITECTURES=80 -DUSE_CUDA=OFF -DGGML_CUDA:BOOL=ON -DCMAKE_BUILD_TYPE=Release ..\n"
+    )
+    assert symbols(text) == [
+        "cmake -DWITH_CUDA=on",
+        "cmake -DTORCH_CUDA_ARCH_LIST=8.0",
+        "cmake -D=CMAKE_CUDA_ARCHITECTURES=80",
+        "cmake -DGGML_CUDA:BOOL=ON",
+    ]
+
+
 def test_unterminated_quote_is_partial_and_keeps_earlier_sites() -> None:
     result = FRONTEND.analyze("b.sh", b"nvidia-smi\necho 'oops\nnvcc\n", default_tables())
     assert result.status == "partial" and "line 2" in (result.note or "")
