@@ -296,9 +296,15 @@ def _cache_key(directory: Path) -> str:
     return digest.hexdigest()[:20]
 
 
-def _cache_dir() -> Path:
+def cache_dir() -> Path:
+    """Where porter keeps its caches (mapping tables, per-file results)."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "porter"
+
+
+def tables_fingerprint() -> str:
+    """Fingerprint of the shipped mapping data as loaded now (part of every cache key)."""
+    return _cache_key(data_dir())
 
 
 @functools.cache
@@ -314,7 +320,7 @@ def default_tables() -> MappingTables:
     if os.environ.get("PORTER_NO_CACHE") == "1":
         return load_tables(directory)
     try:
-        cached: Path | None = _cache_dir() / f"mappings-{_cache_key(directory)}.pickle"
+        cached: Path | None = cache_dir() / f"mappings-{_cache_key(directory)}.pickle"
     except OSError:
         cached = None
     try:
@@ -334,6 +340,9 @@ def default_tables() -> MappingTables:
         temp = cached.with_suffix(f".{os.getpid()}.tmp")
         temp.write_bytes(pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(temp, cached)
+        for stale in cached.parent.glob("mappings-*.pickle"):  # older data or porter versions
+            if stale != cached:
+                stale.unlink(missing_ok=True)
     return tables
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from porter.cache import ResultCache
 from porter.discover import DEFAULT_MAX_BYTES, Candidate, classify, discover
 from porter.frontends import frontend_for
 from porter.frontends.base import LineIndex
@@ -161,22 +162,38 @@ def scan(
     jobs: int | None = None,
     tables: MappingTables | None = None,
     file_timeout: float | None = DEFAULT_FILE_TIMEOUT,
+    use_cache: bool = True,
 ) -> ScanResult:
-    """Scan ``root`` (a directory or one file) and return every file's result, sorted by path."""
+    """Scan ``root`` (a directory or one file) and return every file's result, sorted by path.
+
+    With the shipped mapping data, results of unchanged files come from the per-file cache
+    (``porter.cache``); only new or changed files are analysed.
+    """
     if not root.exists():
         raise ScanError(f"path not found: {root}")
     tables = tables or default_tables()
     chosen = check_targets(targets, tables)
     candidates = list(discover(root, exclude=exclude, max_bytes=max_bytes))
+    shipped = tables is default_tables()
+    cache = ResultCache.open() if shipped and use_cache else None
+    keys = [ResultCache.key(c) if cache and c.skip is None else None for c in candidates]
+    cached = cache.lookup(keys) if cache else {}
+    todo = [c for c, k in zip(candidates, keys, strict=True) if k not in cached]
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    results: list[FileResult | None]
-    if jobs > 1 and len(candidates) >= _PARALLEL_THRESHOLD and tables is default_tables():
-        size = max(8, len(candidates) // (jobs * 8))
+    fresh: list[FileResult | None]
+    if jobs > 1 and len(todo) >= _PARALLEL_THRESHOLD and shipped:
+        size = max(8, len(todo) // (jobs * 8))
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            jobs_list = [(chunk, max_bytes, file_timeout) for chunk in _chunks(candidates, size)]
-            results = [r for chunk in pool.map(_analyze_chunk, jobs_list) for r in chunk]
+            jobs_list = [(chunk, max_bytes, file_timeout) for chunk in _chunks(todo, size)]
+            fresh = [r for chunk in pool.map(_analyze_chunk, jobs_list) for r in chunk]
     else:
-        results = [analyze_candidate(c, tables, max_bytes, file_timeout) for c in candidates]
+        fresh = [analyze_candidate(c, tables, max_bytes, file_timeout) for c in todo]
+    if cache:
+        by_rel = dict(zip((c.rel for c in todo), fresh, strict=True))
+        cache.store((k, by_rel[c.rel]) for c, k in zip(candidates, keys, strict=True)
+                    if k and k not in cached)
+        cache.close()
+    results = [*fresh, *cached.values()]
     files = tuple(sorted((r for r in results if r is not None), key=lambda r: r.path))
     display_root = root.resolve().as_posix()
     return ScanResult(root=display_root, targets=chosen, files=files)

@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+# porter caches mapping tables and per-file results in the user's cache folder: give the test
+# session (and the porter subprocesses it starts) a fresh one of its own.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="porter-test-cache-")
 
 settings.register_profile("porter", deadline=None)
 settings.load_profile("porter")
