@@ -93,6 +93,17 @@ def test_cmake_cuda_definitions_on_the_command_line() -> None:
     ]
 
 
+def test_force_cuda_build_switch() -> None:
+    """detectron2 (like torchvision, mmcv) sets FORCE_CUDA=1 to build its CUDA extension in
+    docker build; ROCm's hipify build reads the same switch, the others cannot honour it."""
+    result = FRONTEND.analyze("b.sh", b"export FORCE_CUDA=1\n", default_tables())
+    (finding,) = result.findings
+    assert finding.symbol == "FORCE_CUDA"
+    assert {t: p.status for t, p in finding.targets.items()} == {
+        "rocm": "not-needed", "oneapi": "manual", "cann": "manual", "neutral": "manual"
+    }
+
+
 def test_unterminated_quote_is_partial_and_keeps_earlier_sites() -> None:
     result = FRONTEND.analyze("b.sh", b"nvidia-smi\necho 'oops\nnvcc\n", default_tables())
     assert result.status == "partial" and "line 2" in (result.note or "")
