@@ -249,6 +249,15 @@ def mirror_tree(port: PortResult, folder: Path) -> tuple[list[str], dict[str, Li
     return sorted(units), maps
 
 
+def _mirrored(folder: Path, port: PortResult, mirror: Path) -> Path:
+    """An include folder inside the scanned tree is read from the translated mirror instead."""
+    base = (port.root if port.root.is_dir() else port.root.parent).resolve()
+    try:
+        return mirror / folder.relative_to(base)
+    except ValueError:
+        return folder
+
+
 def verify(
     root: Path,
     target: str = "rocm",
@@ -273,7 +282,7 @@ def verify(
                       "rocm-device-libs) or pass --compiler")
             verdicts = [FileVerdict(u.path, "skipped", message=reason) for u in units]
         else:
-            includes = [mirror, *(Path(d).resolve() for d in include_dirs)]
+            includes = [mirror, *(_mirrored(Path(d).resolve(), port, mirror) for d in include_dirs)]
             env = {**os.environ, "HIP_PLATFORM": "amd"}
 
             def run(unit: _Unit) -> FileVerdict:

@@ -442,3 +442,34 @@ def test_unported_shuffle_does_not_compile_with_hip_5(tmp_path: Path) -> None:
     """Why the mask is dropped: HIP 5.2 has no *_sync shuffles (the compile check can fail)."""
     compiled = _compile_hip(tmp_path, HIP_KERNEL.replace("__shfl_down(v, 1)", "__shfl_down_sync(0xffffffff, v, 1)"))
     assert compiled.returncode != 0 and "__shfl_down_sync" in compiled.stderr
+
+
+@pytest.mark.parametrize(
+    ("code", "path", "inserted"),
+    [
+        ("__global__ void k(float* x) { x[threadIdx.x] = 0.f; }\n", "k.cu", True),
+        ("// license\n#include <cooperative_groups.h>\n#include <cuda_runtime.h>\n__global__ void k() {}\n", "k.cu", True),
+        ("#include <cuda_runtime.h>\n#include <cooperative_groups.h>\n__global__ void k() {}\n", "k.cu", False),
+        ("#include <hip/hip_runtime.h>\n__global__ void k() {}\n", "k.cu", False),
+        ("#include <cuda_runtime.h>\nvoid f() { cudaDeviceSynchronize(); }\n", "host.cpp", False),
+        ("#include <vector>\nvoid f() { cudaDeviceSynchronize(); }\n", "host.cpp", False),
+        ("int plain() { return 0; }\n", "k.cu", False),
+    ],
+)
+def test_runtime_include_nvcc_adds_implicitly(code: str, path: str, inserted: bool) -> None:
+    data = code.encode()
+    result = FRONTEND.analyze(path, data, default_tables())
+    sites_ = [f for f in result.findings if f.rule == "cuda-implicit-include"]
+    assert bool(sites_) is inserted
+    if inserted:
+        (edit,) = sites_[0].targets["rocm"].edits
+        assert edit.text == "#include <hip/hip_runtime.h>\n" and edit.start == edit.end
+        assert data[edit.start:].startswith(b"#include") or data[edit.start:].startswith(b"__global__")
+        assert sites_[0].targets["cann"].edits == ()
+
+
+def test_runtime_include_lands_outside_the_include_guard_block() -> None:
+    code = "#ifndef K_CUH\n#define K_CUH\n#include <cuda_fp16.h>\n__device__ __half h();\n#endif\n"
+    result = FRONTEND.analyze("k.cuh", code.encode(), default_tables())
+    (site,) = [f for f in result.findings if f.rule == "cuda-implicit-include"]
+    assert site.targets["rocm"].edits[0].start == 0

@@ -131,7 +131,8 @@ SPECS: tuple[GenSpec, ...] = (
          "cuMemAlloc_v2": "hipMalloc", "cuMemFree": "hipFree", "cuMemFree_v2": "hipFree",
          "cuMemAllocHost": "hipHostMalloc", "cuMemFreeHost": "hipHostFree",
          "cuMemAllocManaged": "hipMallocManaged", "cuMemsetD8": "hipMemsetD8",
-         "CUdevice_attribute": "hipDeviceAttribute_t", "CUjit_option": "hipJitOption"},
+         "CUdevice_attribute": "hipDeviceAttribute_t", "CUjit_option": "hipJitOption",
+         "CUtexObject": "hipTextureObject_t", "CUsurfObject": "hipSurfaceObject_t"},
     ),
     GenSpec(
         "cuda-gen-cublas", "cuda-cublas", "cuBLAS and cuBLASLt (generated from the headers)",

@@ -57,6 +57,8 @@ def uses_cuda(data: bytes) -> bool:
 #: Lookup keys for sites that are not identifiers (the mapping rows use the same strings).
 LAUNCH_KEY = "<<<>>>"
 ASM_KEY = "asm"
+#: A .cu/.cuh file that relies on nvcc including cuda_runtime.h before its first line.
+IMPLICIT_KEY = "implicit-cuda-runtime"
 _ASM_WORDS = frozenset({b"asm", b"__asm__", b"__asm"})
 
 _QUERY = """
@@ -383,6 +385,7 @@ def _scan_tree(file: _File) -> None:
             file.add(entry, node.start_byte, node.end_byte, path[1:-1], edits=include_edits(entry, node))
 
     _constructs(file, captures.get("launch", ()), LAUNCH_KEY)
+    implicit_paths = captures.get("include", ())
     _constructs(file, captures.get("asm", ()), ASM_KEY)
     sized = file.lookup(cuda_warp.WARP_SIZED_SHARED)
     for node in captures.get("keyword", ()):
@@ -403,6 +406,39 @@ def _scan_tree(file: _File) -> None:
     for body in bodies:
         name = body_names.get(body.parent.id) if body.parent is not None else None
         _scan_macro(file, body, _text(data, name.start_byte, name.end_byte) if name else "")
+    if file.findings and PurePosixPath(file.path).suffix.lower() in CUDA_SUFFIXES:
+        _implicit_runtime(file, implicit_paths)
+
+
+def _implicit_runtime(file: _File, paths: Iterable[Node]) -> None:
+    """nvcc includes cuda_runtime.h before every .cu file; other compilers do not. Where the
+    file's first include is not already the target's runtime header, the row's replacement is
+    inserted before the top-level construct holding that include (outside any #if around it)."""
+    entry = file.lookup(IMPLICIT_KEY)
+    if entry is None:
+        return
+    first = min(paths, key=lambda n: n.start_byte, default=None)
+    written = _text(file.data, first.start_byte + 1, first.end_byte - 1).strip() if first else ""
+    first_entry = file.lookup(written) if first else None
+    anchor = first if first is not None else next(
+        (c for c in file.tree_root.children if c.type != "comment"), None)
+    while anchor is not None and anchor.parent is not None and anchor.parent != file.tree_root:
+        anchor = anchor.parent
+    at = anchor.start_byte if anchor is not None else 0
+    edits: dict[str, tuple[Edit, ...]] = {}
+    for target, spec in entry.targets.items():
+        if spec.replacement is None or spec.status not in ("auto", "review"):
+            continue
+        header = spec.replacement.strip("<>\"")
+        becomes = written
+        if first_entry is not None and first_entry.match == "exact":
+            plan = first_entry.targets[target]
+            if plan.replacement and plan.status in ("auto", "review"):
+                becomes = plan.replacement.strip("<>\"")
+        if becomes != header:
+            edits[target] = (Edit(at, at, f"#include {spec.replacement}\n"),)
+    if edits:
+        file.add(entry, at, at, IMPLICIT_KEY, edits=edits)
 
 
 def _identifier(file: _File, node: Node, name: str, entry: MappingEntry | None) -> None:

@@ -1,4 +1,5 @@
 // Single-precision GEMM and a strided batched GEMM through cuBLAS.
+#include <hip/hip_runtime.h>
 #include <hipblas/hipblas.h>
 #include <hip/hip_runtime.h>
 #include <cstdio>

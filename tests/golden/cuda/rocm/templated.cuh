@@ -1,5 +1,6 @@
 // A header of templated device code, included by templated.cu.
 #pragma once
+#include <hip/hip_runtime.h>
 #include <hip/hip_fp16.h>
 
 template <typename T>
