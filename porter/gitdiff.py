@@ -19,7 +19,9 @@ from pathlib import Path
 
 #: Config that keeps git from running anything on porter's behalf or quoting paths.
 _SAFE_CONFIG = ("-c", "core.quotepath=off", "-c", "core.fsmonitor=false", "-c", "diff.external=")
-_DIFF_FLAGS = ("--no-ext-diff", "--no-textconv", "--no-color", "-M")
+_DIFF_FLAGS = ("--no-ext-diff", "--no-textconv", "--no-color", "-M", "--ignore-submodules=dirty")
+#: Config keys of a filter driver: each is a program git would run on the work tree's files.
+_FILTER_KEYS = ("clean", "smudge", "process")
 _HUNK = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 #: Blob modes: regular files are reviewed; links and submodules are reported and skipped.
 REGULAR_MODES = frozenset({"100644", "100755"})
@@ -41,9 +43,47 @@ def _decode(raw: bytes) -> str:
     return raw.decode("utf-8", errors="surrogateescape")
 
 
+def neutral_config(root: Path) -> dict[str, str]:
+    """Environment that turns off every program a repository can make git run on its files.
+
+    ``core.fsmonitor`` (run by ``git status``/``diff``) and each configured filter driver's
+    ``clean``/``smudge``/``process`` commands (run when git compares work-tree files) are set
+    empty, for every driver the repository's own config (``.git/config``, its includes and
+    worktree config) defines; the user's global and system drivers (git-lfs) are trusted. The
+    names are read, never run, and passed as ``GIT_CONFIG_KEY_n`` variables, so a driver name
+    holding ``=`` or quotes cannot break out as it could from a ``-c`` argument. Child git
+    processes inherit the variables.
+    """
+    pairs = [("core.fsmonitor", "false"), ("diff.external", "")]
+    try:
+        listed = subprocess.run(
+            ["git", "config", "--show-scope", "--null", "--name-only", "--get-regexp", r"^filter\."],
+            cwd=root, capture_output=True, check=False, timeout=30,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        listed = b""
+    fields = _decode(listed).split("\0")
+    drivers = {
+        key.rsplit(".", 1)[0]
+        for scope, key in zip(fields[::2], fields[1::2], strict=False)
+        if scope not in ("global", "system") and "." in key
+    }
+    for driver in sorted(drivers):
+        pairs += [(f"{driver}.{key}", "") for key in _FILTER_KEYS]
+        pairs.append((f"{driver}.required", "false"))
+    given = os.environ.get("GIT_CONFIG_COUNT", "0")
+    first = int(given) if given.isdigit() else 0  # keep the caller's own GIT_CONFIG_KEY_n
+    env = {"GIT_CONFIG_COUNT": str(first + len(pairs))}
+    for index, (key, value) in enumerate(pairs, start=first):
+        env[f"GIT_CONFIG_KEY_{index}"] = key
+        env[f"GIT_CONFIG_VALUE_{index}"] = value
+    return env
+
+
 def run_git(root: Path, args: Sequence[str], *, stdin: bytes | None = None) -> bytes:
     """Run one git command in ``root`` and return its stdout; GitError with git's own message."""
-    env = {**os.environ, "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}
+    env = {**os.environ, "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0",
+           **neutral_config(root)}
     try:
         done = subprocess.run(
             ["git", *_SAFE_CONFIG, *args], cwd=root, input=stdin, capture_output=True, env=env,

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from porter.gitdiff import neutral_config
 from porter.port import PortResult
 from porter.rewrite.atomic import write_bytes_atomic
 
@@ -51,9 +52,12 @@ def dirty_files(root: Path, paths: list[str]) -> list[str]:
         )
         if probe.returncode != 0:
             return []
+        # The repository's fsmonitor hook and filter drivers are programs git would run here.
+        env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", **neutral_config(base)}
         status = subprocess.run(
-            [git, "--literal-pathspecs", "-C", str(base), "status", "--porcelain", "-z", "--", *paths],
-            capture_output=True, check=False, timeout=60,
+            [git, "--literal-pathspecs", "-C", str(base), "status", "--porcelain", "-z", "-uall",
+             "--ignore-submodules=all", "--", *paths],
+            capture_output=True, check=False, timeout=60, env=env,
         )
     except (OSError, subprocess.SubprocessError):
         return []
