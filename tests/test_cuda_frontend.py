@@ -473,3 +473,8 @@ def test_runtime_include_lands_outside_the_include_guard_block() -> None:
     result = FRONTEND.analyze("k.cuh", code.encode(), default_tables())
     (site,) = [f for f in result.findings if f.rule == "cuda-implicit-include"]
     assert site.targets["rocm"].edits[0].start == 0
+
+
+def test_grid_constant_qualifier_is_deleted_for_hip() -> None:
+    code = "#include <cuda_runtime.h>\n__global__ void k(const __grid_constant__ P p) {}\n"
+    assert ported(code) == "#include <hip/hip_runtime.h>\n__global__ void k(const  P p) {}\n"

@@ -202,7 +202,7 @@ SPECS: tuple[ListSpec, ...] = (
     ListSpec("cuda-runtime", "CUDA runtime API, device functions and types", "cuda",
              (RUNTIME_HEADERS,),
              _CU_API),
-    ListSpec("cuda-driver", "CUDA driver API", "cuda", (r"^cuda\.h$",), r"(?:cu[A-Z]|CU|cuda)\w*"),
+    ListSpec("cuda-driver", "CUDA driver API", "cuda", (r"^cuda\.h$",), r"(?:cu[A-Z]|CU|cuda)\w*|__cuda_cuda_h__"),
     ListSpec("cuda-nvtx", "NVTX markers and ranges", "cuda", (r"^nvtx3/",), r"nvtx\w+"),
     ListSpec("cuda-cooperative-groups", "CUDA cooperative groups (every name of the headers)",
              "cuda", (r"^cooperative_groups(\.h$|/)",), r"[A-Za-z_]\w+"),

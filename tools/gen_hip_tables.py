@@ -100,15 +100,16 @@ _HIP6 = Side("hip-runtime-rocm6", "hip6", r"hip/chip\.pxd$", r"(?:hip|HIP)\w+")
 SPECS: tuple[GenSpec, ...] = (
     GenSpec(
         "cuda-gen-runtime", "cuda-runtime", "CUDA runtime API (generated from the headers)",
-        "cuda", RUNTIME_HEADERS, r"(?:cuda|CUDA|cudart|CUDART)\w+",
+        "cuda", RUNTIME_HEADERS, r"(?:cuda|CUDA|cudart|CUDART|make_cuda)\w+",
         ("function", "type", "enum", "macro"),
-        (Side("hip-runtime", "hip", _HIP_AMD, r"(?:hip|HIP)\w+"), _HIP6),
-        (("cudaDevAttr", "hipDeviceAttribute"), ("cudaLimit", "hipLimit"), ("cudaHostAlloc", "hipHostMalloc"),
+        (Side("hip-runtime", "hip", _HIP_AMD, r"(?:hip|HIP|make_hip)\w+"), _HIP6),
+        (("make_cuda", "make_hip"), ("cudaDevAttr", "hipDeviceAttribute"), ("cudaLimit", "hipLimit"), ("cudaHostAlloc", "hipHostMalloc"),
          ("cuda", "hip"),
          ("CUDART_", "HIP_"), ("CUDA_", "HIP_"), ("cuda", "hipDrv")),
         {"cudaMallocHost": "hipHostMalloc", "cudaFreeHost": "hipHostFree",
          "cudaHostAlloc": "hipHostMalloc", "cudaErrorMemoryAllocation": "hipErrorOutOfMemory",
-         "cudaDeviceScheduleBlockingSync": "hipDeviceScheduleBlockingSync"},
+         "cudaDeviceScheduleBlockingSync": "hipDeviceScheduleBlockingSync",
+         "cudaDeviceBlockingSync": "hipDeviceScheduleBlockingSync"},
     ),
     GenSpec(
         "cuda-gen-device", "cuda-kernel", "CUDA device intrinsics without a HIP twin (generated)",

@@ -73,7 +73,7 @@ _QUERY = """
 (preproc_def name: (identifier) @macro.name value: (preproc_arg) @macro)
 (preproc_function_def name: (identifier) @macro.name value: (preproc_arg) @macro)
 ((number_literal) @number (#match? @number "^(32|31|5|0[xX][fF]{8})[uUlL]*$"))
-["__global__" "__device__" "__shared__" "__constant__" "__managed__" "__launch_bounds__"] @keyword
+["__global__" "__device__" "__shared__" "__constant__" "__managed__" "__launch_bounds__" "__grid_constant__"] @keyword
 """
 
 #: Names this file defines itself; a catch-all regex row never reports those (``CUDA_CHECK``).
@@ -392,7 +392,8 @@ def _scan_tree(file: _File) -> None:
         keyword = _text(data, node.start_byte, node.end_byte)
         entry = file.lookup(keyword)
         if entry is not None:
-            file.add(entry, node.start_byte, node.end_byte, keyword)
+            file.add(entry, node.start_byte, node.end_byte, keyword,
+                     edits=rename_edits(entry, node.start_byte, node.end_byte))
         if keyword == "__shared__" and sized is not None:
             for size in cuda_warp.warp_sized_extents(node, data):
                 file.add(sized, size.start_byte, size.end_byte, _text(data, size.start_byte, size.end_byte))
