@@ -32,7 +32,7 @@ except AttributeError:  # pragma: no cover - pyyaml built without libyaml
     _YamlLoader = yaml.SafeLoader
 
 #: Files in the mappings folder that are not API families.
-_NOT_FAMILIES = {"targets.yaml", "pits.yaml"}
+_NOT_FAMILIES = {"targets.yaml", "pits.yaml", "shims.yaml"}
 
 
 class MappingError(ValueError):
