@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import TextIO
 
 from porter.model import Finding
+from porter.render.text import printable, visible
 
 
 def escape_data(text: str) -> str:
@@ -45,7 +46,7 @@ def message(finding: Finding, targets: Sequence[str]) -> str:
         if plan.note:
             text += f" ({plan.note})"
         plans.setdefault(text, []).append(target)
-    lines = [f"{finding.symbol} ({finding.rule}): {finding.snippet}"]
+    lines = [printable(f"{finding.symbol} ({finding.rule}): {finding.snippet}")]
     lines += [f"{', '.join(names)}: {text}" for text, names in plans.items()]
     if finding.pit:
         lines.append(f"pit: {finding.pit}")
@@ -56,13 +57,13 @@ def annotation(finding: Finding, targets: Sequence[str]) -> str:
     """The finding as a warning (a notice for severity info) on its lines of its file."""
     span = finding.span
     level = "notice" if finding.severity == "info" else "warning"
-    title = f"porter {finding.rule}: {finding.symbol}"
+    title = printable(f"porter {finding.rule}: {finding.symbol}")
     text = message(finding, targets)
     if finding.cell is not None:  # notebook lines count per cell: point at the file only
         text = f"cell {finding.cell}, line {span.line}: {text}"
-        return command(level, text, file=finding.path, title=title)
+        return command(level, text, file=visible(finding.path), title=title)
     return command(
-        level, text, file=finding.path, line=span.line, endLine=max(span.line, span.end_line),
+        level, text, file=visible(finding.path), line=span.line, endLine=max(span.line, span.end_line),
         col=span.column, title=title,
     )
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from porter import __version__
 from porter.model import Finding, ScanResult
+from porter.render.text import json_text
 from porter.summary import summarize
 
 SCHEMA_VERSION = "1.0"
@@ -75,7 +76,7 @@ def scan_document(result: ScanResult, root_label: str) -> dict[str, Any]:
 
 
 def dumps(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 def render(result: ScanResult, root_label: str) -> str:

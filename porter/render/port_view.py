@@ -7,12 +7,15 @@ from typing import Any, TextIO
 from porter.model import Finding
 from porter.port import PortResult, unified_diff
 from porter.render.json_out import finding_json, sort_key
-from porter.render.text import printable
+from porter.render.text import printable, visible
 
 
 def render_diff(result: PortResult, stream: TextIO) -> None:
+    """The diff as bytes-true text; on a terminal, control characters from the files (ANSI
+    escapes, bidi overrides) are shown escaped so they cannot act on the terminal."""
+    shown = visible if stream.isatty() else str
     for port in result.changed:
-        stream.write(unified_diff(port))
+        stream.write(shown(unified_diff(port)))
 
 
 def _site(finding: Finding, target: str) -> str:

@@ -18,6 +18,7 @@ from porter.effort import DEFAULT_CONFIG, EffortConfig, SiteCost
 from porter.model import SEVERITY_ORDER, Finding, ScanResult, Severity
 from porter.pits import Pit
 from porter.render.markdown import md
+from porter.render.text import json_text
 from porter.report import Report, build_report
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -158,7 +159,7 @@ def sarif_document(report: Report) -> dict[str, Any]:
 
 
 def render_report(report: Report) -> str:
-    return json.dumps(sarif_document(report), indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(sarif_document(report), indent=2, ensure_ascii=False)) + "\n"
 
 
 def render(result: ScanResult, root_label: str, *, config: EffortConfig = DEFAULT_CONFIG) -> str:
