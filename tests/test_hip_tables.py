@@ -34,6 +34,8 @@ extern cudaError_t CUDAAPI cudaVar(const char* fmt, ...);
 extern cudaError_t CUDAAPI cudaNone(void);
 static __inline__ cudaError_t cudaOpt(int a, unsigned flags = 0) { return g(a, flags); }
 __device__ float __fancy(float x) { return x; }
+static __inline__ __host__ struct cudaProps make_cudaProps(int x) { struct cudaProps p; return p; }
+struct __device_builtin__ __builtin_align__(16) cudaVec4 { float x, y, z, w; };
 #if defined(__cplusplus)
 }
 #endif
@@ -52,6 +54,8 @@ def test_reader_names_kinds_and_arities() -> None:
     assert decls["cudaNone"].arities == {(0, 0)}
     assert decls["cudaOpt"].arities == {(1, 2)}
     assert decls["__fancy"].kind == "function"
+    assert decls["make_cudaProps"].kind == "function" and decls["make_cudaProps"].arities == {(1, 1)}
+    assert decls["cudaVec4"].kind == "type"
     assert decls["cudaAlias"].kind == "function" and decls["cudaAlias"].arities == {(2, 2)}
     assert decls["CUcontext"].kind == "type" and decls["cudaKind"].kind == "type"
     assert decls["cudaProps"].kind == "type" and decls["cudaCallback"].kind == "type"
@@ -189,3 +193,12 @@ def test_names_without_a_twin_are_manual_with_a_reason() -> None:
     assert entry is not None and entry.family == "cuda-gen-device"
     plan = entry.targets["rocm"]
     assert plan.status == "manual" and plan.replacement is None and plan.note
+
+
+def test_a_name_only_the_reference_list_holds_is_a_review_twin() -> None:
+    """HIP declares some names through macros (DEFINE_HIPRAND_STATE(hiprandStateSobol32, ...)):
+    the list proves the name, the reader cannot say what it is, so the row asks for review."""
+    listed = gen_hip_tables.HipIndex([(SPEC.hip[0], {}, frozenset({"hipStateSobol"}))])
+    row = gen_hip_tables.plan_name(SPEC, "cudaStateSobol", decl("type"), listed, None)
+    assert row is not None and (row.status, row.replacement) == ("review", "hipStateSobol")
+    assert "only through a macro" in row.rocm_note

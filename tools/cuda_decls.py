@@ -221,7 +221,9 @@ def read_c(data: bytes, decls: Decls, keep: re.Pattern[str]) -> None:
             words = {t.text for t in statement}
             if not statement or statement[-1].text == b"extern" or (b"namespace" in words and b"(" not in words):
                 statement = []  # extern "C" { / namespace x {: declarations go on inside
-            elif b"(" in words and not words & _TAG_WORDS - {b"enum"}:
+            elif b"(" in words and statement[0].text != b"typedef" and (
+                statement[-1].text == b")" or not words & _TAG_WORDS - {b"enum"}
+            ):  # ``struct X f(...) {`` defines a function; ``struct __align__(16) X {`` a type
                 _statement(statement, decls, keep)  # a function definition: skip its body
                 index = _matching(tokens, index)
                 statement = []

@@ -158,7 +158,7 @@ _CU_API = r"(?:cuda|CUDA|cudart|CUDART)\w*|__\w+|make_\w+|dim3|warpSize|threadId
 RUNTIME_HEADERS = (
     r"^(cuda_runtime(_api)?|driver_types|vector_types|library_types|surface_types|texture_types"
     r"|cuda_fp16|cuda_bf16|cuda_fp8|sm_\w+|device_\w+|channel_descriptor|cuda_texture_types"
-    r"|cuda_surface_types|texture_fetch_functions|texture_indirect_functions"
+    r"|cuda_surface_types|texture_fetch_functions|texture_indirect_functions|driver_functions"
     r"|surface_indirect_functions|cuda_profiler_api|crt/\w+)\.(h|hpp)$"
 )
 

@@ -230,7 +230,13 @@ def _counts(arities: Iterable[tuple[int, int]]) -> set[int]:
     return found
 
 
+#: The kind of a HIP name its reference list holds but no declaration the reader could parse.
+LISTED = "listed"
+
+
 def _kinds_agree(cuda: Decl, hip: Decl) -> bool:
+    if hip.kind == LISTED:
+        return True
     constants = {"enum", "macro"}
     if cuda.kind in constants and hip.kind in constants:
         return True
@@ -263,6 +269,9 @@ class HipIndex:
         for side, decls, listed in self.sides:
             if name in decls and name in listed:
                 return side, decls[name]
+        for side, _, listed in self.sides:
+            if name in listed:  # declared through a macro (DEFINE_HIPRAND_STATE(name, ...))
+                return side, Decl(LISTED)
         return None
 
     def by_key(self, prefix: str, key: str) -> Iterator[str]:
@@ -352,6 +361,9 @@ def _status(spec: GenSpec, cuda: Decl, hip: Decl, candidate: str, plain: bool) -
     """auto/review for a twin (with a note), or None and why the pair was rejected."""
     status = spec.floor
     note = ""
+    if hip.kind == LISTED:
+        return "review", (f"HIP's headers name {candidate} only through a macro: porter could not "
+                          "check what it is; review the use")
     if cuda.kind == "function" and hip.kind == "function" and cuda.arities and hip.arities:
         cuda_counts, hip_counts = _counts(cuda.arities), _counts(hip.arities)
         if not cuda_counts & hip_counts:
