@@ -166,6 +166,27 @@ FOUND = [
     ("py-cuda-env", 'import os\nh = os.environ.get("CUDA_HOME", "/usr/local/cuda")', "CUDA_HOME"),
     ("py-cuda-env", 'import os\nos.environ["NVIDIA_VISIBLE_DEVICES"] = "all"', "NVIDIA_VISIBLE_DEVICES"),
     ("py-cuda-env", 'monkeypatch.setenv("TORCH_NCCL_BLOCKING_WAIT", "1")', "TORCH_NCCL_BLOCKING_WAIT"),
+    # Found on real repositories (docs/real-world-python.md): nanoGPT, pytorch-image-models.
+    ("py-device-string", 'd = getattr(args, "device", "cuda")', '"cuda"'),
+    ("py-device-string", 'import os\ntorch_device = os.environ.get("TORCH_DEVICE", "cuda")', '"cuda"'),
+    ("py-device-string", 'f(device=cfg.get("device", "cuda:0"))', '"cuda"'),
+    ("py-device-string", 'devices = ["cuda:0", "cuda:1"]', '"cuda"'),
+    ("py-device-string", 'capturable_supported_devices = ["cuda", "xpu", "hpu"]', '"cuda"'),
+    ("py-device-string", 'backends = {"cpu": "gloo", "cuda": "nccl"}', '"cuda"'),
+    ("py-dist-backend", 'backends = {"cpu": "gloo", "cuda": "nccl"}', '"nccl"'),
+    ("py-dist-backend", 'dist_backends = {"xpu": "ccl", "cuda": "nccl"}', '"nccl"'),
+    ("py-profiler", "import torch\nacts = [torch.profiler.ProfilerActivity.CUDA]", "torch.profiler.ProfilerActivity.CUDA"),
+    ("py-profiler", "from torch.profiler import profile, ProfilerActivity\nwith profile(activities=[ProfilerActivity.CUDA]):\n    pass", "torch.profiler.ProfilerActivity.CUDA"),
+    ("py-profiler", "import torch\nwith torch.autograd.profiler.profile(use_cuda=True):\n    pass", "torch.autograd.profiler.profile(use_cuda=)"),
+    ("py-profiler", "import torch\nwith torch.autograd.profiler.emit_nvtx():\n    pass", "torch.autograd.profiler.emit_nvtx"),
+    ("py-amp", "import torch\nd = torch.get_autocast_gpu_dtype()", "torch.get_autocast_gpu_dtype"),
+    ("py-amp", "import torch\ntorch.set_autocast_gpu_dtype(torch.bfloat16)", "torch.set_autocast_gpu_dtype"),
+    ("py-torch-cuda", "import torch\ntorch.set_default_tensor_type('torch.cuda.FloatTensor')", "torch.cuda.FloatTensor"),
+    ("py-torch-cuda", "y = x.type('torch.cuda.HalfTensor')", "torch.cuda.HalfTensor"),
+    ("py-torch-cuda", 'mock.patch("torch.cuda.is_available", return_value=False)', "torch.cuda.is_available"),
+    ("py-cuda-library", "opt_class = 'apex.optimizers.FusedAdam'", "import apex"),
+    ("py-cuda-library", "import importlib\nm = importlib.import_module('flash_attn')", "import flash_attn"),
+    ("py-cuda-library", "m = __import__('pynvml')", "import pynvml"),
 ]
 
 NOT_FOUND = [
@@ -211,6 +232,24 @@ NOT_FOUND = [
     ("py-cuda-env", 'print("CUDA_VISIBLE_DEVICES")'),
     ("py-cuda-env", 'import os\nh = os.environ["HOME"]'),
     ("py-cuda-env", 'import os\nos.environ["CUDA_VISIBLE_DEVICES_HELP_TEXT_X"]  # not a known variable prefix'),
+    # A user attribute named is_cuda (timm's PrefetchLoader), assigned and read back.
+    ("py-cuda-method", "class L:\n    def __init__(self, d):\n        self.is_cuda = d\n    def f(self):\n        return self.is_cuda"),
+    ("py-cuda-method", "class L:\n    def __init__(self, d):\n        self.is_cuda: bool = d\n    def f(self):\n        return self.is_cuda"),
+    ("py-device-string", 'label = getattr(args, "label", "cuda")'),
+    ("py-device-string", 'd = getattr(args, "device")'),
+    ("py-device-string", 'sd = torch.load(p, map_location={"cuda:0": "cpu"})'),
+    ("py-dist-backend", 'names = {"cuda": "gloo"}'),
+    ("py-profiler", "import torch\nacts = [torch.profiler.ProfilerActivity.CPU]"),
+    ("py-profiler", 'print(prof.key_averages().table(sort_by="cuda_time_total"))'),
+    ("py-profiler", "import torch\nwith torch.autograd.profiler.profile(use_device='xpu'):\n    pass"),
+    ("py-profiler", "run(use_cuda=True)"),
+    ("py-amp", "import torch\nd = torch.get_autocast_dtype('cpu')"),
+    ("py-torch-cuda", "s = 'torch.float16'"),
+    ("py-torch-cuda", "s = 'see torch.cuda.synchronize'"),
+    ("py-cuda-library", "msg = 'install apex for speed'"),
+    ("py-cuda-library", "name = 'apex'"),
+    ("py-cuda-library", "s = 'apexx.optim.Adam'"),
+    ("py-cuda-library", "import importlib\nm = importlib.import_module('numpy')"),
 ]
 
 
@@ -416,6 +455,59 @@ def test_amp_positional_arguments_are_not_shifted(tables: MappingTables) -> None
     assert plan.status == "review" and plan.edits == ()
     assert "Positional arguments" in plan.note
     assert ported(tables, code, "oneapi") == code
+
+
+@pytest.mark.parametrize(
+    ("code", "target", "expected"),
+    [
+        # The key and the value of a device -> backend table move together.
+        ('b = {"cpu": "gloo", "cuda": "nccl"}\n', "cann", 'import torch_npu\nb = {"cpu": "gloo", "npu": "hccl"}\n'),
+        ('b = {"cpu": "gloo", "cuda": "nccl"}\n', "oneapi", 'b = {"cpu": "gloo", "xpu": "xccl"}\n'),
+        # A table that already names other accelerators is left for a person to extend.
+        ('b = {"xpu": "ccl", "cuda": "nccl", "npu": "hccl"}\n', "cann", None),
+        ('supported_devices = ["cuda", "xpu", "hpu"]\n', "oneapi", None),
+        ('p.add_argument("--device", choices=["cuda", "mps", "cpu"])\n', "cann", None),
+        ('devices = ["cuda:0", "cuda:1"]\n', "oneapi", 'devices = ["xpu:0", "xpu:1"]\n'),
+        ('if device.type in ("cuda", "cpu"):\n    pass\n', "oneapi", 'if device.type in ("xpu", "cpu"):\n    pass\n'),
+        # Defaults of lookups.
+        ('d = getattr(args, "device", "cuda")\n', "oneapi", 'd = getattr(args, "device", "xpu")\n'),
+        # Dotted names inside strings: spelt out in full, never through an alias.
+        (
+            "import torch as T\nT.set_default_tensor_type('torch.cuda.FloatTensor')\n",
+            "cann",
+            "import torch as T\nimport torch_npu\nT.set_default_tensor_type('torch.npu.FloatTensor')\n",
+        ),
+        ('patch("torch.cuda.is_available")\n', "oneapi", 'patch("torch.xpu.is_available")\n'),
+        ("opt_class = 'apex.optimizers.FusedAdam'\n", "oneapi", None),
+        # A replacement inside the module an alias names keeps the alias.
+        ("import torch.distributed as dist\nok = dist.is_nccl_available()\n", "oneapi", "import torch.distributed as dist\nok = dist.is_xccl_available()\n"),
+        (
+            "from torch.profiler import ProfilerActivity\na = [ProfilerActivity.CPU, ProfilerActivity.CUDA]\n",
+            "oneapi",
+            "from torch.profiler import ProfilerActivity\na = [ProfilerActivity.CPU, ProfilerActivity.XPU]\n",
+        ),
+        ("import torch\nd = torch.get_autocast_gpu_dtype()\n", "oneapi", 'import torch\nd = torch.get_autocast_dtype("xpu")\n'),
+        # A user attribute named is_cuda stays; the string it is compared with moves.
+        (
+            "class L:\n    def __init__(self, device):\n        self.is_cuda = device.type == 'cuda'\n",
+            "oneapi",
+            "class L:\n    def __init__(self, device):\n        self.is_cuda = device.type == 'xpu'\n",
+        ),
+    ],
+)
+def test_real_world_edits(tables: MappingTables, code: str, target: str, expected: str | None) -> None:
+    """Shapes met in nanoGPT and pytorch-image-models (None: reported, left as written)."""
+    assert ported(tables, code, target) == (code if expected is None else expected)
+    if expected is None:
+        plans = [f.targets[target] for f in scan(tables, code).findings]
+        assert plans and all(p.status in ("review", "manual") and not p.edits for p in plans)
+
+
+def test_compared_strings_need_no_import(tables: MappingTables) -> None:
+    """nanoGPT's model.py only compares device_type with "cuda": renamed, nothing to import."""
+    code = "def f(device_type):\n    return device_type == 'cuda' or 'cuda' in str(device_type)\n"
+    assert ported(tables, code, "cann") == code.replace("'cuda'", "'npu'")
+    assert ported(tables, "x = torch.zeros(1, device='cuda')\n", "cann").startswith("import torch_npu\n")
 
 
 def test_cann_import_goes_after_docstring_and_future(tables: MappingTables) -> None:

@@ -85,6 +85,8 @@ QUALIFIED_LISTS = (
     "torch.version",
     "torch.nn.functional",
     "torch.backends",
+    "torch.profiler",
+    "torch.autograd.profiler",
     "torch.utils.cpp_extension",
     "torch.npu",
     "torch_npu",

@@ -43,7 +43,7 @@ def stages(files: list[tuple[str, bytes]]) -> Counter[str]:
             continue
         spent["parse"] += time.process_time() - clock
         clock = time.process_time()
-        collected = collect(parsed.module, context.literal_filter.search)
+        collected = collect(parsed.module, context)
         spent["traverse"] += time.process_time() - clock
         clock = time.process_time()
         sites = judge(context, collected)

@@ -4,7 +4,8 @@ Every replacement a Python mapping proposes must be a name the real package has,
 read from torch itself, never typed by hand: the public names of ``torch.cuda``, ``torch.xpu`` and
 ``torch.accelerator`` (with their public submodules), the other namespaces replacements use
 (``torch``, ``torch.amp``, ``torch.distributed``, ``torch.backends``, ``torch.utils.cpp_extension``,
-``torch.version``, ``torch.nn.functional``), the method names of ``torch.Tensor`` and
+``torch.version``, ``torch.nn.functional``, ``torch.profiler`` with its activities,
+``torch.autograd.profiler``), the method names of ``torch.Tensor`` and
 ``torch.nn.Module``, the device type strings ``torch.device`` accepts, the distributed backend
 names, and the environment variables torch reads.
 
@@ -105,6 +106,11 @@ def _constants(cls: type) -> set[str]:
     }
 
 
+def enum_members(cls: type) -> set[str]:
+    """Members of a C++ enum bound by pybind11 (``ProfilerActivity.XPU``): ``__members__``."""
+    return set(getattr(cls, "__members__", {}))
+
+
 def methods(cls: type) -> set[str]:
     """Bare public member names of a class (``to``, ``xpu``, ``is_xpu``)."""
     return {m for m in dir(cls) if not m.startswith("_")}
@@ -195,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     for module in (torch.amp, torch.distributed, torch.version, torch.nn.functional):
         write_list(module.__name__, namespace(module, recursive=False), source)
     write_list("torch.backends", namespace(torch.backends), source)
+    activities = {f"torch.profiler.ProfilerActivity.{m}" for m in enum_members(torch.profiler.ProfilerActivity)}
+    write_list("torch.profiler", namespace(torch.profiler, recursive=False) | activities, source)
+    write_list("torch.autograd.profiler", namespace(torch.autograd.profiler, recursive=False), source)
     write_list("torch.utils.cpp_extension", namespace(torch.utils.cpp_extension), source)
     write_list("torch.Tensor", methods(torch.Tensor), f"{source} (bare method names)")
     write_list("torch.nn.Module", methods(torch.nn.Module), f"{source} (bare method names)")

@@ -91,7 +91,7 @@ def _analyze(
     cell: int | None,
     extra: list[Finding],
 ) -> FileResult:
-    collected = collect(parsed.module, context.literal_filter.search)
+    collected = collect(parsed.module, context)
     sites = judge(context, collected)
     if not sites:
         return FileResult(
@@ -143,7 +143,8 @@ def _finding(
         overrides=overrides,
         cell=cell,
     )
-    return finding, needed_imports(site.entry.targets, edits)
+    # A renamed string that is only compared with calls nothing of the target's package.
+    return finding, {} if site.compared else needed_imports(site.entry.targets, edits)
 
 
 def _import_edits(

@@ -17,9 +17,10 @@ from typing import Literal
 
 import libcst as cst
 
-from porter.frontends.python.names import Bindings, ImportSite, dotted
+from porter.frontends.python.context import Context
+from porter.frontends.python.names import Bindings, ImportSite, dotted, dotted_text
 
-Role = Literal["device", "backend", "env", "command", "source"]
+Role = Literal["device", "backend", "env", "command", "source", "module"]
 
 #: Fields that hold layout, never code.
 _LAYOUT = re.compile(
@@ -36,6 +37,15 @@ _MENTIONS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
 }
 #: How many nodes ``mentions`` looks at before giving up (big expressions are not devices).
 _MENTION_LIMIT = 40
+#: Lookups whose last argument is the value used when the key is missing:
+#: ``getattr(args, "device", "cuda")``, ``os.environ.get("DEVICE", "cuda")``, ``cfg.get(k, d)``.
+_DEFAULT_FUNCTIONS = {"getattr": 3, "getenv": 2}
+_DEFAULT_METHODS = {"get": 2, "getenv": 2, "pop": 2, "setdefault": 2}
+_DISPLAYS = (cst.List, cst.Tuple, cst.Set, cst.Dict)
+#: Functions that import the module their first argument names.
+_IMPORTERS = frozenset({"import_module", "__import__"})
+#: A string that is a whole dotted module path (``"apex.optimizers.FusedAdam"``).
+_MODULE_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +78,12 @@ class LiteralSite:
     role: Role
     #: The qualified callee when the literal is an argument (``torch.amp.autocast``), else "".
     callee: str = ""
+    #: Whether the literal is one entry of a list or dict that also names other accelerators
+    #: (``["cuda", "xpu"]``): a per-vendor table, which a rename would break.
+    table: bool = False
+    #: Whether the literal is only compared with (``device.type == "cuda"``), which needs no
+    #: import of the target's package once renamed.
+    compared: bool = False
 
 
 @dataclass(slots=True)
@@ -82,6 +98,9 @@ class Collected:
     imports: list[ImportSite] = field(default_factory=list)
     #: Where an added import goes: after the file's leading imports (or its docstring) ...
     insert_after: cst.CSTNode | None = None
+    #: Dotted attributes the file assigns (``self.is_cuda = ...``): the user's own, not torch's
+    #: read-only ``Tensor.is_cuda``.
+    assigned: set[str] = field(default_factory=set)
 
 
 def literal_text(node: cst.CSTNode) -> str | None:
@@ -101,7 +120,9 @@ def value_literals(node: cst.CSTNode) -> Iterator[cst.SimpleString | cst.Formatt
     """The literals an expression's value may start with.
 
     ``"cuda" if ok else "cpu"``, ``args.device or "cuda"``, ``"cuda:%d" % i``, ``"cuda:" + r``,
-    ``"cuda:{}".format(i)`` and ``"cu" "da"`` all reach their literal here.
+    ``"cuda:{}".format(i)``, ``"cu" "da"`` and the default of a lookup
+    (``getattr(args, "device", "cuda")``, ``os.environ.get("DEVICE", "cuda")``) all reach their
+    literal here.
     """
     if isinstance(node, cst.SimpleString | cst.FormattedString):
         yield node
@@ -115,12 +136,27 @@ def value_literals(node: cst.CSTNode) -> Iterator[cst.SimpleString | cst.Formatt
         yield from value_literals(node.right)
     elif isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add | cst.Modulo):
         yield from value_literals(node.left)
-    elif (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value == "format"
-    ):
-        yield from value_literals(node.func.value)
+    elif isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "format":
+            yield from value_literals(func.value)
+        elif (default := _lookup_default(node)) is not None:
+            yield from value_literals(default)
+
+
+def _lookup_default(call: cst.Call) -> cst.BaseExpression | None:
+    """The default argument of ``getattr(o, name, default)`` / ``mapping.get(key, default)``."""
+    func = call.func
+    if isinstance(func, cst.Name):
+        count = _DEFAULT_FUNCTIONS.get(func.value)
+    elif isinstance(func, cst.Attribute):
+        count = _DEFAULT_METHODS.get(func.attr.value)
+    else:
+        return None
+    args = call.args
+    if count is None or len(args) != count or any(a.keyword or a.star for a in args):
+        return None
+    return args[-1].value
 
 
 def element_literals(node: cst.CSTNode) -> Iterator[cst.SimpleString | cst.FormattedString]:
@@ -130,6 +166,35 @@ def element_literals(node: cst.CSTNode) -> Iterator[cst.SimpleString | cst.Forma
             yield from value_literals(element.value)
     else:
         yield from value_literals(node)
+
+
+def literal_sites(
+    node: cst.CSTNode,
+    role: Role,
+    accelerators: frozenset[str],
+    callee: str = "",
+    table: bool = False,
+    compared: bool = False,
+) -> list[LiteralSite]:
+    """The literals of ``node`` in ``role``: of its value, or with ``table`` of the entries of
+    the list/tuple/set or dict display it is, each marked when the display also names another
+    accelerator."""
+    found = list(table_literals(node) if table else value_literals(node))
+    texts = (literal_text(n) for n in found)
+    several = isinstance(node, _DISPLAYS) and any(t and t.split(":")[0] in accelerators for t in texts)
+    return [LiteralSite(n, role, callee, several, compared) for n in found]
+
+
+def table_literals(node: cst.CSTNode) -> Iterator[cst.SimpleString | cst.FormattedString]:
+    """Literals of a value, of a display's elements, or of a dict display's values: what a
+    variable named for devices or backends holds (``supported_devices = ["cuda", "xpu"]``,
+    ``backends = {"cpu": "gloo", "cuda": "nccl"}``)."""
+    if isinstance(node, cst.Dict):
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                yield from value_literals(element.value)
+    else:
+        yield from element_literals(node)
 
 
 def mentions(node: cst.CSTNode, role: str) -> bool:
@@ -198,10 +263,14 @@ def _child_fields(kind: type) -> tuple[str, ...]:
 
 
 class Collector:
-    """Walks one module once; ``interesting`` says whether a literal's text may matter."""
+    """Walks one module once, with what the mapping data says is worth recording."""
 
-    def __init__(self, interesting: Callable[[str], bool]) -> None:
-        self.interesting = interesting
+    def __init__(self, context: Context) -> None:
+        #: Whether a literal's text may matter.
+        self.interesting: Callable[[str], bool] = context.literal_filter.search
+        #: Packages whose dotted names in strings are looked up at run time.
+        self.modules = context.string_roots
+        self.accelerators = context.accelerators
         self.out = Collected()
         self._stack: list[tuple[cst.CSTNode, Scope]] = []
         self._handlers: dict[type, Callable[[cst.CSTNode, Scope], bool]] = {
@@ -221,8 +290,10 @@ class Collector:
             cst.Assign: self._assign,
             cst.AnnAssign: self._annassign,
             cst.AssignTarget: self._assign_target,
+            cst.Dict: self._dict,
             cst.DictElement: self._dict_element,
             cst.Return: self._return,
+            cst.SimpleString: self._string,
             cst.AsName: self._skip,
             cst.Global: self._skip,
             cst.Nonlocal: self._skip,
@@ -283,14 +354,15 @@ class Collector:
             self.out.chains.append(Chain(parts, nodes, scope, **context))  # type: ignore[arg-type]
         return True
 
-    def _literals(self, node: cst.CSTNode | None, role: Role, elements: bool = False) -> None:
+    def _literals(
+        self, node: cst.CSTNode | None, role: Role, table: bool = False, compared: bool = False
+    ) -> None:
         if node is None:
             return
-        found = element_literals(node) if elements else value_literals(node)
-        for literal in found:
-            text = literal_text(literal)
+        for site in literal_sites(node, role, self.accelerators, table=table, compared=compared):
+            text = literal_text(site.node)
             if text and self.interesting(text):
-                self.out.literals.append(LiteralSite(literal, role))
+                self.out.literals.append(site)
 
     def _has_interesting(self, node: cst.CSTNode) -> bool:
         for literal in element_literals(node):
@@ -302,6 +374,14 @@ class Collector:
     # -- handlers: return True to walk the node's children generically --------------------
 
     def _skip(self, node: cst.CSTNode, scope: Scope) -> bool:
+        return False
+
+    def _string(self, node: cst.CSTNode, scope: Scope) -> bool:
+        """``"apex.optimizers.FusedAdam"``, ``"torch.cuda.FloatTensor"``: a dotted name that an
+        importer, ``set_default_tensor_type`` or ``mock.patch`` resolves later."""
+        text = literal_text(node)
+        if text and text.split(".", 1)[0] in self.modules and _MODULE_PATH.fullmatch(text):
+            self.out.literals.append(LiteralSite(node, "module"))  # type: ignore[arg-type]
         return False
 
     def _import(self, node: cst.CSTNode, scope: Scope) -> bool:
@@ -330,7 +410,12 @@ class Collector:
             self.out.methods.append(node)
         if not self._chain(func, scope, call=node):
             self._push(scope, func)
-        if any(
+        default = _lookup_default(node)
+        if default is not None:  # getattr(args, "device", "cuda"): the key says what it is
+            role = _role_for_name(literal_text(node.args[-2].value) or "")
+            if role is not None:
+                self._literals(default, role)
+        if _last_name(func) in _IMPORTERS or any(
             (arg.keyword is not None and "cuda" in arg.keyword.value) or self._has_interesting(arg.value)
             for arg in node.args
         ):
@@ -384,9 +469,9 @@ class Collector:
             contains = isinstance(target.operator, cst.In | cst.NotIn)
             for role in ("device", "backend", "env"):
                 if mentions(right, role):
-                    self._literals(left, role)  # type: ignore[arg-type]
+                    self._literals(left, role, compared=True)  # type: ignore[arg-type]
                 if mentions(left, role):
-                    self._literals(right, role, elements=contains)  # type: ignore[arg-type]
+                    self._literals(right, role, table=contains, compared=True)  # type: ignore[arg-type]
             left = right
         return True
 
@@ -398,19 +483,25 @@ class Collector:
             self._literals(index.value, "env")
         return True
 
+    def _assigned(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Attribute):
+            self.out.assigned.add(dotted_text(target))
+
     def _assign(self, node: cst.CSTNode, scope: Scope) -> bool:
         assert isinstance(node, cst.Assign)
         for target in node.targets:
+            self._assigned(target.target)
             role = _role_for_name(_last_name(target.target))
             if role is not None:
-                self._literals(node.value, role)
+                self._literals(node.value, role, table=True)
         return True
 
     def _annassign(self, node: cst.CSTNode, scope: Scope) -> bool:
         assert isinstance(node, cst.AnnAssign)
+        self._assigned(node.target)
         role = _role_for_name(_last_name(node.target))
         if role is not None:
-            self._literals(node.value, role)
+            self._literals(node.value, role, table=True)
         if isinstance(node.target, cst.Name):
             self._push(scope, node.annotation, node.value)
             return False
@@ -431,6 +522,20 @@ class Collector:
             self._literals(node.key, "env")
         return True
 
+    def _dict(self, node: cst.CSTNode, scope: Scope) -> bool:
+        """``{"cpu": "gloo", "cuda": "nccl"}``: a device -> backend table, whose CUDA key and
+        nccl value move together (and stay when other accelerators have entries)."""
+        assert isinstance(node, cst.Dict)
+        pairs = [e for e in node.elements if isinstance(e, cst.DictElement)]
+        keys = [literal_text(e.key) for e in pairs]
+        several = any(k and k.split(":")[0] in self.accelerators for k in keys)
+        for element, key in zip(pairs, keys, strict=True):
+            if key and literal_text(element.value) == "nccl":
+                for literal, role in ((element.key, "device"), (element.value, "backend")):
+                    assert isinstance(literal, cst.SimpleString | cst.FormattedString)
+                    self.out.literals.append(LiteralSite(literal, role, table=several))  # type: ignore[arg-type]
+        return True
+
     def _return(self, node: cst.CSTNode, scope: Scope) -> bool:
         assert isinstance(node, cst.Return)
         if scope.function:
@@ -448,6 +553,6 @@ def _param_names(params: cst.Parameters) -> frozenset[str]:
     return frozenset(p.name.value for p in every)
 
 
-def collect(module: cst.Module, interesting: Callable[[str], bool]) -> Collected:
+def collect(module: cst.Module, context: Context) -> Collected:
     """Every candidate site of one module, with the module's import bindings."""
-    return Collector(interesting).run(module)
+    return Collector(context).run(module)

@@ -37,16 +37,17 @@ class Trigger:
 
 def trigger(entry: MappingEntry) -> Trigger:
     """A vendor word when the entry has one; an import of the package for library entries
-    (``triton`` alone appears in thousands of files that never import it); else the entry's
-    most specific identifier."""
+    (``triton`` alone appears in thousands of files that never import it), or a string
+    starting with its name (``"apex.optimizers.FusedAdam"``); else the entry's most specific
+    identifier."""
     source = entry.source
     lowered = source.lower()
     for word in VENDOR_WORDS:
         if word in lowered:
             return Trigger(word, vendor=True)
-    if source.startswith("import "):
+    if source.startswith("import "):  # an import statement, or a module path in a string
         package = source[len("import ") :].split(".")[0]
-        return Trigger(package, pattern=rf"(?:import|from)[ \t]+{re.escape(package)}\b")
+        return Trigger(package, pattern=rf"(?:(?:import|from)[ \t]+|['\"]){re.escape(package)}\b")
     words = _IDENTIFIER.findall(source)
     return Trigger(max(words, key=len) if words else source)
 
@@ -92,6 +93,14 @@ class Context:
     #: First components of the dotted names the data knows (``torch``, ``triton``).
     roots: frozenset[str]
     import_roots: frozenset[str]
+    #: Device types and collective backends of other accelerators (``xpu``, ``hpu``, ``hccl``):
+    #: a list naming one beside "cuda" is a per-vendor table, not CUDA lock-in to rename.
+    accelerators: frozenset[str]
+
+    @functools.cached_property
+    def string_roots(self) -> frozenset[str]:
+        """Packages whose dotted names inside strings are worth judging (``"torch.cuda.X"``)."""
+        return self.roots | self.import_roots
 
     def lookup(self, key: str) -> MappingEntry | None:
         return self.tables.lookup(LANGUAGE, key)
@@ -123,6 +132,27 @@ class Context:
             return frozenset()
 
 
+#: Names that sit beside "cuda"/"nccl" in generic code without making a list per-vendor.
+_GENERIC = frozenset({"cpu", "meta", "cuda", "gloo", "mpi", "nccl", "undefined", "fake"})
+#: The reference lists of device types and backend names.
+_NAME_LISTS = (
+    "torch.device-types",
+    "torch.distributed-backends",
+    "torch_npu.device-types",
+    "torch_npu.distributed-backends",
+)
+
+
+def _accelerators(tables: MappingTables) -> frozenset[str]:
+    names = {n for t in tables.targets for n in (t.device, t.dist_backend) if n}
+    for name in _NAME_LISTS:
+        try:
+            names |= reference_names(name)
+        except OSError:
+            continue
+    return frozenset(names - _GENERIC)
+
+
 @functools.lru_cache(maxsize=8)
 def context_for(tables: MappingTables) -> Context:
     entries = list(tables.entries(LANGUAGE))
@@ -142,6 +172,7 @@ def context_for(tables: MappingTables) -> Context:
         elif _DOTTED.fullmatch(entry.source):
             roots.add(entry.source.split(".")[0])
     return Context(
+        accelerators=_accelerators(tables),
         tables=tables,
         exact=tables.exact_names(LANGUAGE),
         prefilter=Prefilter.of(triggers),

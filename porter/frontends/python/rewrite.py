@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from porter.frontends.python.collect import literal_text
+from porter.frontends.python.collect import Chain, literal_text
 from porter.frontends.python.context import Context
 from porter.frontends.python.names import Bindings
 from porter.frontends.python.sites import Site
@@ -28,6 +28,7 @@ _CALL_FORM = re.compile(r"([A-Za-z_][\w.]*)\((.+)\)")
 _METHOD_FORM = re.compile(r"\.([A-Za-z_]\w*)\((.*)\)")
 _ATTRIBUTE_FORM = re.compile(r"\.([A-Za-z_]\w*)")
 _WORD = re.compile(r"[A-Za-z_][\w-]*")
+_DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 _KEYWORD_ARG = re.compile(r"([A-Za-z_]\w*)\s*=")
 #: ``torch`` as the head of a dotted name inside a replacement.
 _TORCH_HEAD = re.compile(r"(?<![\w.])torch(?=\.)")
@@ -95,16 +96,29 @@ class Rewriter:
 
     # -- dotted names ----------------------------------------------------------------------
 
+    def _alias(self, text: str, chain: Chain) -> str:
+        """``text`` written through the alias the chain starts with, when the alias names a
+        module or class the replacement is inside: ``dist.is_xccl_available`` for
+        ``import torch.distributed as dist``, ``ProfilerActivity.XPU`` after
+        ``from torch.profiler import ProfilerActivity``."""
+        head = chain.parts[0]
+        bound = self.bindings.names.get(head)
+        if bound and bound != "torch" and text.startswith(bound + "."):
+            return head + text[len(bound) :]
+        return text
+
     def _chain(self, site: Site, replacement: str) -> tuple[Edit, ...]:
-        assert site.chain is not None
-        head = site.chain.parts[0] if site.head_is_torch else None
+        chain = site.chain
+        assert chain is not None
+        head = chain.parts[0] if site.head_is_torch else None
         start, end = self.span(site.node)
         match = _CALL_FORM.fullmatch(replacement)
-        if match is None or site.chain.decorator:
-            return (Edit(start, end, self._torch(replacement, head)),)
+        if match is None or chain.decorator:
+            return (Edit(start, end, self._torch(self._alias(replacement, chain), head)),)
         if site.call is None:
             raise NoEdit("Not called here, so the device argument cannot be added.")
-        name, argument = self._torch(match.group(1), head), self._torch(match.group(2), head)
+        name = self._torch(self._alias(match.group(1), chain), head)
+        argument = self._torch(match.group(2), head)
         call = site.call
         if not call.args:
             return (Edit(start, self.span(call)[1], f"{name}({argument})"),)
@@ -154,6 +168,13 @@ class Rewriter:
             body_end = end - len(node.quote)
         else:
             body, body_end = start + len(node.start), end - len(node.end)
+        if site.role == "module":
+            return self._dotted_string(site, body, replacement)
+        if site.table:
+            raise NoEdit(
+                "This list or table names other accelerators too: add the target's own entry "
+                "(or check it) rather than renaming the CUDA one."
+            )
         if not _WORD.fullmatch(replacement):  # an expression: replaces the whole literal
             if not isinstance(node, cst.SimpleString) or text not in ("cuda", "nccl"):
                 raise NoEdit("Only a plain literal can become an expression; rewrite by hand.")
@@ -165,6 +186,14 @@ class Rewriter:
         if site.role == "device" or (site.role == "backend" and text == "nccl"):
             return (Edit(body, body + 4, replacement),)
         raise NoEdit("A per-device backend list: rewrite it by hand.")
+
+
+    def _dotted_string(self, site: Site, body: int, replacement: str) -> tuple[Edit, ...]:
+        """``"torch.cuda.FloatTensor"`` -> ``"torch.npu.FloatTensor"``: the known name at the
+        start of the string, spelt out in full (a string never goes through an import alias)."""
+        if site.symbol.startswith("import ") or not _DOTTED_NAME.fullmatch(replacement):
+            raise NoEdit("A name inside a string: rewrite it by hand.")
+        return (Edit(body, body + len(site.symbol), replacement),)
 
 
 def insertion(data: bytes, offset: int, lines: list[str], newline: str, after: bool) -> Edit:

@@ -17,13 +17,12 @@ from porter.frontends.python.collect import (
     Collected,
     LiteralSite,
     Role,
-    element_literals,
+    literal_sites,
     literal_text,
     mentions,
-    value_literals,
 )
 from porter.frontends.python.context import Context
-from porter.frontends.python.names import Bindings, ImportSite, dotted
+from porter.frontends.python.names import Bindings, ImportSite, dotted, dotted_text
 from porter.mappings import MappingEntry
 
 #: Callees whose first positional argument is a device (type) string.
@@ -59,10 +58,12 @@ COMMAND_CALLEES = frozenset(
 )
 #: Methods whose first argument names an environment variable.
 ENV_METHODS = frozenset({"get", "getenv", "putenv", "setdefault", "pop", "setenv", "delenv", "unsetenv"})
+#: Calls that import the module named by their first argument.
+IMPORT_CALLEES = frozenset({"importlib.import_module", "__import__"})
 CPP_EXTENSION = "torch.utils.cpp_extension"
-#: The symbols of the two C++-extension call patterns, as the mapping data names them.
+#: The symbol of ``load(sources=[... ".cu"])``, as the mapping data names it. (CUDA-named
+#: keywords such as ``load_inline(cuda_sources=)`` are looked up as ``callee(keyword=)``.)
 LOAD_CU_SOURCES = f"{CPP_EXTENSION}.load(sources=*.cu)"
-LOAD_INLINE_CUDA = f"{CPP_EXTENSION}.load_inline(cuda_sources=)"
 
 SiteKind = Literal["chain", "method-call", "attribute", "literal", "import", "plain"]
 
@@ -82,6 +83,10 @@ class Site:
     role: Role | None = None
     #: Whether the written head of the chain is the torch module itself (``torch``/``T``).
     head_is_torch: bool = False
+    #: A literal in a list or dict that names other accelerators too (``LiteralSite.table``),
+    #: and one that is only compared with (``LiteralSite.compared``).
+    table: bool = False
+    compared: bool = False
     wanted: list[cst.CSTNode] = field(default_factory=list)
 
 
@@ -170,6 +175,8 @@ class Judge:
         else:
             if self._is_module_attribute(node.value, "is_cuda"):
                 return
+            if dotted_text(node) in self.collected.assigned:  # self.is_cuda = ...: the user's own
+                return
             entry = self.context.exact.get(".is_cuda")
             if entry is None:
                 return
@@ -194,13 +201,18 @@ class Judge:
                 self._add_literals(arg.value, "device", qualified)
             elif keyword == "backend":
                 self._add_literals(arg.value, "backend", qualified)
+        if first is not None and (qualified in IMPORT_CALLEES or name == "__import__"):
+            self._add_literals(first, "module", qualified)
+        for keyword, arg in keywords.items():
+            if "cuda" in keyword:
+                self._keyword(qualified, arg)
         if first is not None and name == "init_process_group":
             self._add_literals(first, "backend", qualified)
         if first is not None and name in ENV_METHODS:
             self._add_literals(first, "env", qualified)
         receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
         if name == "startswith" and first is not None and receiver and mentions(receiver, "device"):
-            self._add_literals(first, "device", qualified)
+            self._add_literals(first, "device", qualified, compared=True)
         if name == "add_argument":
             self._argparse(call, positional, keywords)
         if qualified in COMMAND_CALLEES:
@@ -213,13 +225,17 @@ class Judge:
                 sources = positional[1].value
             if sources is not None:
                 self._add_literals(sources, "source", qualified, elements=True)
-        if qualified == f"{CPP_EXTENSION}.load_inline" and "cuda_sources" in keywords:
-            entry = self.context.exact.get(LOAD_INLINE_CUDA)
-            keyword = keywords["cuda_sources"].keyword
-            if entry is not None and keyword is not None:
-                site = Site("plain", entry, LOAD_INLINE_CUDA, keyword)
-                site.wanted.append(keyword)
-                self.sites.append(site)
+
+    def _keyword(self, callee: str, arg: cst.Arg) -> None:
+        """``profile(use_cuda=True)``, ``load_inline(cuda_sources=...)``: a CUDA-named keyword
+        the data knows for this callee."""
+        assert arg.keyword is not None
+        symbol = f"{callee}({arg.keyword.value}=)"
+        entry = self.context.exact.get(symbol)
+        if entry is not None:
+            site = Site("plain", entry, symbol, arg.keyword)
+            site.wanted.append(arg.keyword)
+            self.sites.append(site)
 
     def _argparse(self, call: cst.Call, positional: list[cst.Arg], keywords: dict[str, cst.Arg]) -> None:
         """``parser.add_argument("--device", default="cuda", choices=["cuda", "cpu"])``."""
@@ -245,11 +261,16 @@ class Judge:
         self._add_literals(command, "command", callee)
 
     def _add_literals(
-        self, node: cst.BaseExpression, role: Role, callee: str, elements: bool = False
+        self,
+        node: cst.BaseExpression,
+        role: Role,
+        callee: str,
+        elements: bool = False,
+        compared: bool = False,
     ) -> None:
-        found = element_literals(node) if elements else value_literals(node)
-        for literal in found:
-            self._literal(LiteralSite(literal, role, callee))
+        accelerators = self.context.accelerators
+        for site in literal_sites(node, role, accelerators, callee, table=elements, compared=compared):
+            self._literal(site)
 
     # -- literals --------------------------------------------------------------------------
 
@@ -264,7 +285,9 @@ class Judge:
             return
         entry, symbol = found
         self._literal_ids.add(id(site.node))
-        judged = Site("literal", entry, symbol, site.node, role=site.role)
+        judged = Site(
+            "literal", entry, symbol, site.node, role=site.role, table=site.table, compared=site.compared
+        )
         judged.wanted.append(site.node)
         self.sites.append(judged)
 
@@ -295,6 +318,24 @@ class Judge:
         if role == "source" and text.endswith((".cu", ".cuh")):
             entry = exact.get(LOAD_CU_SOURCES)
             return (entry, LOAD_CU_SOURCES) if entry else None
+        if role == "module":
+            return self._dotted_string(text)
+        return None
+
+    def _dotted_string(self, text: str) -> tuple[MappingEntry, str] | None:
+        """A dotted name in a string: a known name (``"torch.cuda.FloatTensor"``) or a module
+        of a CUDA-only library (``"apex.optimizers.FusedAdam"``, an import made at run time)."""
+        parts = text.split(".")
+        if not all(p.isidentifier() for p in parts):
+            return None
+        if parts[0] in self.context.roots:
+            found = self.context.resolve(parts)
+            if found is not None:
+                return found[0], ".".join(parts[: found[1]])
+        if parts[0] in self.context.import_roots:
+            found = self.context.resolve(parts, prefix="import ")
+            if found is not None:
+                return found[0], "import " + ".".join(parts[: found[1]])
         return None
 
     # -- imports ---------------------------------------------------------------------------
