@@ -167,25 +167,28 @@ def write_copy(
     out_real = out.resolve()
     if _inside(out_real, base):
         raise WriteRefused(f"--out {out} is inside the scanned tree; choose a folder outside it")
-    if out.exists() and any(out.iterdir()) and not force:
-        raise WriteRefused(f"--out {out} exists and is not empty; remove it or pass --force")
-    leaving = _link_leaving(out) if out.exists() else None
-    if leaving is not None:
-        raise WriteRefused(
-            f"--out {out} holds a symlink that leads outside it ({leaving}): the copy would write "
-            "through it; remove the link or choose an empty folder"
-        )
-    if result.root.is_dir():
-        try:
-            shutil.copytree(base, out, symlinks=True, dirs_exist_ok=True,
-                            ignore=shutil.ignore_patterns(".git", "*.porter-tmp"))
-        except shutil.Error as exc:
-            _same_links_only(exc)
-    else:
-        out.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(result.root, out / result.root.name)
-    if rename is not None:
-        _rename_copies(out, rename)
+    try:  # an --out that cannot be made or filled is the user's to fix, not a crash
+        if out.exists() and any(out.iterdir()) and not force:
+            raise WriteRefused(f"--out {out} exists and is not empty; remove it or pass --force")
+        leaving = _link_leaving(out) if out.exists() else None
+        if leaving is not None:
+            raise WriteRefused(
+                f"--out {out} holds a symlink that leads outside it ({leaving}): the copy would write "
+                "through it; remove the link or choose an empty folder"
+            )
+        if result.root.is_dir():
+            try:
+                shutil.copytree(base, out, symlinks=True, dirs_exist_ok=True,
+                                ignore=shutil.ignore_patterns(".git", "*.porter-tmp"))
+            except shutil.Error as exc:
+                _same_links_only(exc)
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(result.root, out / result.root.name)
+        if rename is not None:
+            _rename_copies(out, rename)
+    except OSError as exc:
+        raise WriteRefused(f"cannot write --out {out}: {exc.strerror or exc}") from exc
     written, skipped = [], []
     for port in result.changed:
         rel = rename(port.path) if rename else port.path
