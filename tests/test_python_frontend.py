@@ -347,13 +347,14 @@ def test_edits_cann_add_one_import_after_the_leading_imports(tables: MappingTabl
 
 
 def test_edits_neutral(tables: MappingTables) -> None:
-    acc = "torch.accelerator.current_accelerator()"
+    # The current accelerator, or the CPU where there is none (the port must still run there).
+    acc = 'torch.accelerator.current_accelerator(check_available=True) or torch.device("cpu")'
     expected = (
         TRAIN.replace("torch.cuda.set_device", "torch.accelerator.set_device_index")
         .replace('"nccl"', f"torch.distributed.get_default_backend_for_device({acc})")
         .replace("x.cuda()", f"x.to({acc})")
-        .replace('== "cuda"', f"== {acc}.type")
-        .replace("torch.cuda.amp.autocast(enabled=True)", f"torch.amp.autocast({acc}.type, enabled=True)")
+        .replace('== "cuda"', f"== ({acc}).type")
+        .replace("torch.cuda.amp.autocast(enabled=True)", f"torch.amp.autocast(({acc}).type, enabled=True)")
         .replace("torch.cuda.synchronize", "torch.accelerator.synchronize")
     )
     assert ported(tables, TRAIN, "neutral") == expected
