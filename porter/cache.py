@@ -100,7 +100,7 @@ class ResultCache:
                 )
                 for key, value in rows:
                     found[key] = None if value == _NO_FRONTEND else pickle.loads(value)
-        except (sqlite3.Error, pickle.PickleError, EOFError, AttributeError, TypeError):
+        except Exception:  # a damaged row raises ValueError, OverflowError, MemoryError, ...
             return {}
         return found
 

@@ -179,8 +179,13 @@ def _read_yaml(path: Path) -> Any:
     try:
         with path.open("rb") as handle:
             return yaml.load(handle, Loader=_YamlLoader)
-    except (OSError, yaml.YAMLError) as exc:
-        raise MappingError(f"{path}: cannot read YAML: {exc}") from exc
+    except OSError as exc:
+        raise MappingError(f"{path}: cannot read YAML: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:  # PyYAML's message spans lines: keep the problem and its place
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise MappingError(f"{path}{where}: cannot read YAML: {problem}") from exc
 
 
 def _validate(document: Any, schema: dict[str, Any], path: Path) -> None:
@@ -330,7 +335,7 @@ def default_tables() -> MappingTables:
             tables = pickle.load(handle)
         if isinstance(tables, MappingTables):
             return tables
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
+    except Exception:  # a damaged pickle raises ValueError, OverflowError, MemoryError, ...
         pass
     tables = load_tables(directory)
     if cached is None:
