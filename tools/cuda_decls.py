@@ -149,9 +149,14 @@ def _statement(tokens: list[Token], decls: Decls, keep: re.Pattern[str]) -> None
 
 def _typedef(tokens: list[Token], decls: Decls, keep: re.Pattern[str]) -> None:
     texts = [t.text for t in tokens]
-    for index in range(len(tokens) - 2):  # typedef R (*NAME)(...) and typedef R (NAME)(...)
-        if texts[index] == b"(" and tokens[index + 1].text in (b"*", b"^") and tokens[index + 2].kind == "ident":
-            name = tokens[index + 2].text.decode("ascii")
+    for index in range(len(tokens) - 2):  # typedef R (CALLCONV *NAME)(...): a function pointer
+        if texts[index] != b"(":
+            continue
+        star = index + 1
+        while star < len(tokens) and tokens[star].kind == "ident" and _is_macro(decls, tokens[star].text):
+            star += 1
+        if star + 1 < len(tokens) and texts[star] in (b"*", b"^") and tokens[star + 1].kind == "ident":
+            name = tokens[star + 1].text.decode("ascii")
             if keep.fullmatch(name):
                 _record(decls, name, "type")
             return

@@ -150,7 +150,7 @@ SPECS: tuple[GenSpec, ...] = (
         "cuda-gen-curand", "cuda-curand", "cuRAND (generated from the headers)",
         "nvidia", r"/curand", r"(?:curand|CURAND)\w+",
         ("function", "type", "enum", "macro"),
-        (Side("hip-rand", "hip", r"^hiprand/", r"(?:hiprand|HIPRAND)\w+"),),
+        (Side("hip-rand", "hip", r"^hiprand/(?!\w*_nvcc\.h$)", r"(?:hiprand|HIPRAND)\w+"),),
         (("curand", "hiprand"), ("CURAND_", "HIPRAND_")),
     ),
     GenSpec(
