@@ -186,6 +186,11 @@ class PortFormat(StrEnum):
     json = "json"
 
 
+class PortStyle(StrEnum):
+    rewrite = "rewrite"
+    shim = "shim"
+
+
 @app.command("port")
 def port_command(
     path: Annotated[Path, typer.Argument(help="Repository or file to port.")],
@@ -197,6 +202,9 @@ def port_command(
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Write over uncommitted changes / a non-empty --out.")] = False,
     fmt: Annotated[PortFormat, typer.Option("--format", "-f", help="diff (default) or json.")] = PortFormat.diff,
+    style: Annotated[PortStyle, typer.Option(
+        "--style", help="rewrite (default): edit each site; shim: import the vendor's runtime patch "
+        "(cann: transfer_to_npu) in the entry points and report what it leaves or changes.")] = PortStyle.rewrite,
     output: OutputOption = None,
     exclude: ExcludeOption = None,
     max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
@@ -205,16 +213,23 @@ def port_command(
     """Rewrite code for a target: prints a diff by default; --write or --out to apply it."""
     from porter.port import plan_port
     from porter.render import port_view
+    from porter.shim import ShimPort, ShimUnavailable, plan_shim
     from porter.write import WriteRefused, hip_name, write_copy, write_in_place
 
     if write and out is not None:
         raise UsageError("choose one of --write and --out")
     if hip_extension and (out is None or target != "rocm"):
         raise UsageError("--hip-extension renames the copies of --out; use it with --target rocm --out DIR")
+    shimmed: ShimPort | None = None
     try:
-        result = plan_port(path, target, exclude=tuple(exclude or ()), max_bytes=max_bytes,
-                           file_timeout=file_timeout or None)
-    except (ScanError, MappingError) as exc:
+        if style is PortStyle.shim:
+            shimmed = plan_shim(path, target, exclude=tuple(exclude or ()), max_bytes=max_bytes,
+                                file_timeout=file_timeout or None)
+            result = shimmed.port
+        else:
+            result = plan_port(path, target, exclude=tuple(exclude or ()), max_bytes=max_bytes,
+                               file_timeout=file_timeout or None)
+    except (ScanError, MappingError, ShimUnavailable) as exc:
         raise UsageError(str(exc)) from exc
     written: tuple[str, ...] = ()
     skipped: tuple[tuple[str, str], ...] = ()
@@ -231,10 +246,15 @@ def port_command(
         if fmt is PortFormat.json:
             from porter.render import json_out
 
-            stream.write(json_out.dumps(port_view.port_document(result, path.as_posix(), written)))
+            document = (port_view.shim_document(shimmed, path.as_posix(), written) if shimmed
+                        else port_view.port_document(result, path.as_posix(), written))
+            stream.write(json_out.dumps(document))
         elif not (write or out):
             port_view.render_diff(result, stream)
-    port_view.render_summary(result, sys.stderr, written, skipped)
+    if shimmed:
+        port_view.render_shim_summary(shimmed, sys.stderr, written, skipped)
+    else:
+        port_view.render_summary(result, sys.stderr, written, skipped)
 
 
 @app.command("verify")

@@ -59,7 +59,8 @@ class PortResult:
         return tuple(f for f in self.scan.files if f.note)
 
 
-def _read_scanned(root: Path, rel: str) -> bytes | None:
+def read_scanned(root: Path, rel: str) -> bytes | None:
+    """The bytes of a scanned file (``rel`` is relative to the scanned folder), None if unreadable."""
     base = root if root.is_dir() else root.parent
     try:
         return (base / rel).read_bytes()
@@ -131,7 +132,7 @@ def plan_port(
     for file in result.files:
         if not file.findings:
             continue
-        data = _read_scanned(root, file.path)
+        data = read_scanned(root, file.path)
         if data is None or hashlib.sha1(data).hexdigest() != file.digest:
             files.append(_unchanged(file, data or b"", chosen, "changed or vanished during the run: not ported"))
             continue

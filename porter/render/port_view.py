@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, TextIO
 
 from porter.model import Finding
 from porter.port import PortResult, unified_diff
 from porter.render.json_out import finding_json, sort_key
 from porter.render.text import printable, visible
+from porter.shim import EFFECTS, ShimPort, ShimSite
 
 
 def render_diff(result: PortResult, stream: TextIO) -> None:
@@ -60,6 +62,7 @@ def port_document(result: PortResult, root_label: str, written: tuple[str, ...] 
         "schema_version": "1.0",
         "root": root_label,
         "target": result.target,
+        "style": "rewrite",
         "summary": {
             "files_changed": len(result.changed),
             "sites_rewritten": sum(len(f.rewritten) for f in result.files),
@@ -73,4 +76,87 @@ def port_document(result: PortResult, root_label: str, written: tuple[str, ...] 
         ],
         "written": list(written),
         "leftovers": [finding_json(f, target) for f in leftovers],
+    }
+
+
+#: The shim effects a person must act on, in the order the summary lists them.
+_SHIM_SECTIONS = (
+    ("uncovered", "Not covered by the shim (left for a human)"),
+    ("changed", "Changed silently by the shim"),
+    ("check", "Covered only where the value reaches a patched function (check)"),
+)
+
+
+def _shim_site(site: ShimSite) -> str:
+    where = f"{site.path}:{site.line}" if site.cell is None else f"{site.path}:cell {site.cell}:{site.line}"
+    fix = f" Port: {site.fix}" if site.effect == "uncovered" and site.fix else ""
+    return printable(f"  {where}: {site.symbol} {site.note}{fix}")
+
+
+def render_shim_summary(shimmed: ShimPort, stream: TextIO, written: tuple[str, ...] = (),
+                        skipped: tuple[tuple[str, str], ...] = ()) -> None:
+    """Where the shim was imported, and each site it leaves, changes or covers only in part."""
+    port, shim = shimmed.port, shimmed.shim
+    added = [f.path for f in port.changed]
+    where = f" ({', '.join(added)})" if added else ""
+    stream.write(printable(
+        f"porter port --target {port.target} --style shim: {shim.name} imported in {len(added)} "
+        f"file(s){where}; of {len(shimmed.sites)} sites, {shimmed.count('covered')} covered at run time, "
+        f"{shimmed.count('check')} to check, {shimmed.count('changed')} changed silently, "
+        f"{shimmed.count('uncovered')} not covered (left for a human)"
+    ) + "\n")
+    already = [p for p in shimmed.entry_points if p not in added]
+    if already:
+        stream.write(printable(f"already importing {shim.name}: {', '.join(already)}") + "\n")
+    if written:
+        stream.write(f"wrote {len(written)} file(s)\n")
+    for path, reason in skipped:
+        stream.write(printable(f"not written: {path}: {reason}") + "\n")
+    for file in port.files:
+        if file.note:
+            stream.write(printable(f"note: {file.path}: {file.note}") + "\n")
+    for path in shimmed.notebooks:
+        stream.write(printable(f"note: {path}: notebooks are not edited; run {'; '.join(shim.imports)} in its first cell") + "\n")
+    for file in port.notes:
+        stream.write(printable(f"note: {file.path}: {file.status}: {file.note}") + "\n")
+    for effect, title in _SHIM_SECTIONS:
+        chosen = [s for s in shimmed.sites if s.effect == effect and s.python]
+        if chosen:
+            stream.write(f"{title}:\n")
+            for site in chosen:
+                stream.write(_shim_site(site) + "\n")
+    outside = Counter(s.path for s in shimmed.sites if not s.python)
+    if outside:
+        stream.write("Outside Python, where no runtime patch reaches (porter port --style rewrite plans them):\n")
+        for path, count in sorted(outside.items()):
+            stream.write(printable(f"  {path}: {count} site(s)") + "\n")
+
+
+def shim_document(shimmed: ShimPort, root_label: str, written: tuple[str, ...] = ()) -> dict[str, Any]:
+    port, shim = shimmed.port, shimmed.shim
+    return {
+        "schema_version": "1.0",
+        "root": root_label,
+        "target": port.target,
+        "style": "shim",
+        "shim": {"name": shim.name, "imports": list(shim.imports), "source": shim.source,
+                 "patches": list(shim.patches)},
+        "summary": {
+            "files_changed": len(port.changed),
+            "entry_points": list(shimmed.entry_points),
+            "sites": len(shimmed.sites),
+            **{effect: shimmed.count(effect) for effect in EFFECTS},
+        },
+        "files": [
+            {"path": f.path, "changed": f.changed, "note": f.note, "diff": unified_diff(f)}
+            for f in port.files
+        ],
+        "written": list(written),
+        "notebooks": list(shimmed.notebooks),
+        "sites": [
+            {"path": s.path, "cell": s.cell, "line": s.line, "column": s.column, "symbol": s.symbol,
+             "python": s.python, "effect": s.effect, "rule": s.rule, "note": s.note, "fix": s.fix,
+             "finding_id": s.finding_id}
+            for s in shimmed.sites
+        ],
     }
