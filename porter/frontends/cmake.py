@@ -216,11 +216,13 @@ class CMakeFrontend:
             if not arg.value.endswith(".cu") or "$" in arg.value:
                 continue
             eol = _eol(data, command.end)
-            edits = {
-                target: (Edit(command.end, command.end, f"{eol}{indent}" + spec.replacement.format(source=arg.value)),)
-                for target, spec in entry.targets.items()
-                if spec.replacement is not None and spec.status in ("auto", "review")
-            }
+            edits = {}
+            for target, spec in entry.targets.items():
+                if spec.replacement is None or spec.status not in ("auto", "review"):
+                    continue
+                line = spec.replacement.format(source=arg.value)
+                if line.encode("utf-8") not in data:  # a ported file has it: porting again adds nothing
+                    edits[target] = (Edit(command.end, command.end, f"{eol}{indent}{line}"),)
             out.add(entry, arg.value_start, arg.value_end, arg.value, edits)
             done.add(index)
         return done
