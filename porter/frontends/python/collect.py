@@ -293,6 +293,7 @@ class Collector:
             cst.Dict: self._dict,
             cst.DictElement: self._dict_element,
             cst.Return: self._return,
+            cst.IfExp: self._if_expression,
             cst.SimpleString: self._string,
             cst.AsName: self._skip,
             cst.Global: self._skip,
@@ -534,6 +535,16 @@ class Collector:
                 for literal, role in ((element.key, "device"), (element.value, "backend")):
                     assert isinstance(literal, cst.SimpleString | cst.FormattedString)
                     self.out.literals.append(LiteralSite(literal, role, table=several))  # type: ignore[arg-type]
+        return True
+
+    def _if_expression(self, node: cst.CSTNode, scope: Scope) -> bool:
+        """``"cuda" if torch.cuda.is_available() else "cpu"``: a choice made on an availability
+        test picks a device, whatever the expression is assigned to or returned from."""
+        assert isinstance(node, cst.IfExp)
+        test = node.test.expression if isinstance(node.test, cst.UnaryOperation) else node.test
+        if isinstance(test, cst.Call) and _last_name(test.func) == "is_available":
+            self._literals(node.body, "device")
+            self._literals(node.orelse, "device")
         return True
 
     def _return(self, node: cst.CSTNode, scope: Scope) -> bool:
