@@ -301,6 +301,10 @@ class Judge:
                 specific = exact.get(f'{site.callee}("cuda")')
                 if specific is not None:
                     return specific, specific.source
+            if site.compared:  # x.device.type == "cuda": a test, which must not fall back to the CPU
+                specific = exact.get('== "cuda"')
+                if specific is not None:
+                    return specific, specific.source
             entry = exact.get('"cuda"')
             return (entry, entry.source) if entry else None
         if role == "backend":
