@@ -77,7 +77,7 @@ EXPECTED_SITES = [
     ("train.py:19", ".cuda()", "covered", "shim-cuda-methods"),
     ("train.py:20", '"cuda"', "covered", "shim-patched-argument"),
     ("train.py:20", '"cuda"', "covered", "shim-patched-argument"),
-    ("train.py:21", '"cuda"', "uncovered", "shim-compare"),
+    ("train.py:21", '== "cuda"', "uncovered", "shim-compare"),
     ("train.py:23", "torch.cuda.DoubleTensor", "changed", "shim-double-tensor"),
     ("train.py:24", "torch.cuda.nvtx.range_push", "uncovered", "shim-cuda-missing"),
     ("train.py:25", "torch.cuda.synchronize", "covered", "shim-cuda-twin"),
@@ -272,7 +272,7 @@ def test_cli_shim_diff_and_summary(tree: Path) -> None:
     assert "transfer_to_npu imported in 1 file(s) (train.py); of 12 sites, 4 covered at run time, " \
            "1 to check, 3 changed silently, 4 not covered (left for a human)" in err
     uncovered = err.split("Not covered by the shim (left for a human):\n")[1].split("Changed silently")[0]
-    assert "  train.py:21: \"cuda\" The shim rewrites device arguments, never comparisons" in uncovered
+    assert "  train.py:21: == \"cuda\" The shim rewrites device arguments, never comparisons" in uncovered
     assert "lib.py:1: import flash_attn" in uncovered
     assert "  train.py:13: torch.jit.script transfer_to_npu turns torch.jit.script" in err
     assert "  lib.py:4: \"cuda\" A CUDA name kept in a variable" in err
