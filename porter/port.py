@@ -144,11 +144,39 @@ def unified_diff(port: FilePort) -> str:
     """A ``git diff``-style unified diff of one file, for review (bytes shown as UTF-8)."""
     before = port.original.decode("utf-8", errors="replace").splitlines(keepends=True)
     after = port.ported.decode("utf-8", errors="replace").splitlines(keepends=True)
-    lines = difflib.unified_diff(before, after, diff_path("a/", port.path), diff_path("b/", port.path))
-    out = []
-    for line in lines:
+    if before == after:
+        return ""
+    out = [f"--- {diff_path('a/', port.path)}\n", f"+++ {diff_path('b/', port.path)}\n"]
+    for line in _hunk_lines(before, after):
         out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)
+
+
+def _hunk_lines(before: list[str], after: list[str], context: int = 3) -> list[str]:
+    """Hunks with ``context`` lines around each change. Unlike ``difflib.unified_diff``, the
+    matcher may anchor on frequent lines (blank ones): with its "autojunk" heuristic a file of
+    200+ lines showed an unchanged blank line as removed and added again."""
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    lines = []
+    for group in matcher.get_grouped_opcodes(context):
+        (_, a_start, _, b_start, _), (_, _, a_end, _, b_end) = group[0], group[-1]
+        lines.append(f"@@ -{_range(a_start, a_end)} +{_range(b_start, b_end)} @@\n")
+        for tag, a1, a2, b1, b2 in group:
+            if tag == "equal":
+                lines += [" " + line for line in before[a1:a2]]
+                continue
+            lines += ["-" + line for line in before[a1:a2]]
+            lines += ["+" + line for line in after[b1:b2]]
+    return lines
+
+
+def _range(start: int, stop: int) -> str:
+    """A hunk range as unified diffs write it: ``first,count``, 1-based; an empty range names
+    the line before it."""
+    count = stop - start
+    if count == 1:
+        return str(start + 1)
+    return f"{start + 1 if count else start},{count}"
 
 
 #: Characters git quotes in a diff header (controls, quote, backslash) plus the bidi controls
