@@ -13,6 +13,7 @@ ported tree again changes nothing.
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import libcst
@@ -27,7 +28,7 @@ INPUT = GOLDEN / "python" / "input"
 DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
 TARGETS = ("rocm", "oneapi", "cann", "neutral")
 NAMES = sorted(p.name for p in INPUT.glob("*.py"))
-REGEN = __import__("os").environ.get("PORTER_REGEN") == "1"
+REGEN = os.environ.get("PORTER_REGEN") == "1"
 
 
 def compare(expected: Path, text: str) -> None:
