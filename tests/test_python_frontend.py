@@ -628,6 +628,25 @@ def test_prefilter_skips_files_without_vendor_words(tables: MappingTables) -> No
     assert (result.status, result.lines, result.findings) == ("scanned", 2, ())
 
 
+def test_prefilter_skips_files_naming_cuda_only_in_comment_lines(tables: MappingTables) -> None:
+    code = "# Copyright NVIDIA CORPORATION.\n    # runs on CUDA\ndef f(:\n    return 1\n"
+    assert scan(tables, code).status == "scanned"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "# CUDA notes\nimport torch\ntorch.cuda.synchronize()\n",  # a code line too
+        'x.to("cuda")  # a trailing comment is on a code line\n',
+        'doc = """\n# heading\n"""\nx.to("cuda")\n',
+        "#!/usr/bin/env python\rimport torch\rtorch.cuda.synchronize()\r",  # CR-only lines
+    ],
+)
+def test_prefilter_parses_code_lines_naming_cuda(tables: MappingTables, code: str) -> None:
+    result = analyze_source("a.py", code.encode(), tables)
+    assert result.findings, (result.status, result.note)
+
+
 @given(st.text(alphabet=st.sampled_from(list("cuda.()[]'\"=:# \nxtorhimpf{}\\é")), max_size=80))
 def test_never_raises(text: str) -> None:
     result = analyze_source("f.py", text.encode(), own_tables())

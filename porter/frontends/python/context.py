@@ -77,11 +77,30 @@ class Prefilter:
 
     def search(self, data: bytes) -> bool:
         lowered = data.lower()
-        if any(word in lowered for word in self.vendor):
+        if any(word in lowered and _outside_comment_lines(lowered, word) for word in self.vendor):
             return True
         return any(
             word in data and (pattern is None or pattern.search(data)) for word, pattern in self.others
         )
+
+
+def _outside_comment_lines(data: bytes, word: bytes) -> bool:
+    """Whether ``word`` occurs on a line that does not start with ``#``.
+
+    A line whose first non-blank character is ``#`` is a comment, or the inside of a string
+    that began on an earlier line; neither can hold a site. Code tokens never sit on it, and
+    every literal a site can be (``"cuda:0"``, ``"nccl"``, an environment variable, a dotted
+    name, a command after ``strip()``) has its vendor word before any newline and without a
+    ``#`` in front, so the literal would have to open on that line, after the ``#``. About one
+    in eight torch files that mention CUDA do so only in such lines (licence headers, notes).
+    """
+    at = data.find(word)
+    while at != -1:
+        line = max(data.rfind(b"\n", 0, at), data.rfind(b"\r", 0, at)) + 1
+        if not data[line:at].lstrip().startswith(b"#"):
+            return True
+        at = data.find(word, at + len(word))
+    return False
 
 
 @dataclass(frozen=True)
