@@ -84,3 +84,30 @@ def test_demo(target: str, tmp_path: Path) -> None:
     render_diff(result, stream)
     compare(GOLDEN / "demo" / f"{target}.diff", stream.getvalue())
     assert_idempotent(result, tmp_path / "out")
+
+
+def test_demo_summary_counts_and_groups() -> None:
+    """The summary says what was rewritten, which edits to review and what is left (file:lines,
+    why), with the numbers of the JSON document; a file's sites that share a reason share a line."""
+    from porter.render.port_view import port_document, render_summary
+
+    result = plan_port(DEMO, "oneapi")
+    stream = io.StringIO()
+    render_summary(result, stream)
+    text = stream.getvalue()
+    counts = port_document(result, "demo")["summary"]
+    assert text.startswith(
+        f"porter port --target oneapi: {counts['sites_rewritten']} sites rewritten in "
+        f"{counts['files_changed']} files ({counts['sites_rewritten_review']} of them to review: "
+        f"read those edits in the diff); {counts['leftovers']} sites left for a human in "
+        f"{counts['leftover_files']} files\n"
+    )
+    assert counts["leftovers"] > 0 and counts["sites_rewritten"] > counts["sites_rewritten_review"] > 0
+    assert "  CMakeLists.txt:15,24: csrc/gemm_bench.cu, csrc/allreduce.cu [manual] Migrate the kernels" in text
+    assert "  fused_ops/__init__.py:18: torch.utils.cpp_extension.load(sources=*.cu) [manual]" in text
+    lines = text.splitlines()
+    listed = lines[lines.index("Left for a human (vendor names still in the ported code; file:lines, why):") + 1:]
+    numbers = sum(len(line.split(": ", 1)[0].rsplit(":", 1)[1].split(",")) for line in listed)
+    distinct = {(f.path, f.cell, f.span.line, f.targets["oneapi"].status, f.targets["oneapi"].note)
+                for p in result.files for f in p.leftovers}
+    assert numbers == len(distinct)

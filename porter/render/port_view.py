@@ -20,25 +20,65 @@ def render_diff(result: PortResult, stream: TextIO) -> None:
         stream.write(shown(unified_diff(port)))
 
 
-def _site(finding: Finding, target: str) -> str:
-    plan = finding.targets[target]
-    where = f"{finding.path}:{finding.span.line}"
-    if finding.cell is not None:
-        where = f"{finding.path}:cell {finding.cell}:{finding.span.line}"
-    why = plan.note or "no note"
-    return printable(f"  {where}: {finding.symbol} [{plan.status}] {why}")
+def _grouped(findings: list[Finding], target: str) -> list[str]:
+    """One line per file and reason: ``path:4,7,13: CUDA, CMAKE_CUDA_STANDARD [manual] why``.
+
+    A build file can hold twenty sites with the same note; listing each on its own line buried
+    the few that differ, so sites of one file (or notebook cell) sharing status and note share
+    a line, which keeps every line number.
+    """
+    groups: dict[tuple[str, int | None, str, str], tuple[list[int], list[str]]] = {}
+    for finding in sorted(findings, key=sort_key):
+        plan = finding.targets[target]
+        lines, symbols = groups.setdefault(
+            (finding.path, finding.cell, plan.status, plan.note or "no note"), ([], [])
+        )
+        if finding.span.line not in lines:
+            lines.append(finding.span.line)
+        if finding.symbol not in symbols:
+            symbols.append(finding.symbol)
+    out = []
+    for (path, cell, status, note), (lines, symbols) in groups.items():
+        where = f"{path}:{'' if cell is None else f'cell {cell}:'}{','.join(map(str, lines))}"
+        names = ", ".join(symbols[:_NAMES_SHOWN])
+        if len(symbols) > _NAMES_SHOWN:
+            names += f" and {len(symbols) - _NAMES_SHOWN} more"
+        out.append(printable(f"  {where}: {names} [{status}] {note}"))
+    return out
+
+
+#: How many names a grouped summary line spells out (its line numbers are all kept).
+_NAMES_SHOWN = 6
+
+
+def _counts(result: PortResult) -> dict[str, int]:
+    """The numbers the summary line and the JSON summary share."""
+    target = result.target
+    leftovers = [x for f in result.files for x in f.leftovers]
+    return {
+        "files_changed": len(result.changed),
+        "sites_rewritten": sum(len(f.rewritten) for f in result.files),
+        "sites_rewritten_review": sum(
+            1 for f in result.files for x in f.rewritten if x.targets[target].status == "review"
+        ),
+        "sites_review": sum(len(f.review) for f in result.files),
+        "sites_manual": sum(len(f.manual) for f in result.files),
+        "leftovers": len(leftovers),
+        "leftover_files": len({x.path for x in leftovers}),
+    }
 
 
 def render_summary(result: PortResult, stream: TextIO, written: tuple[str, ...] = (),
                    skipped: tuple[tuple[str, str], ...] = ()) -> None:
-    """What was rewritten, what needs review, and what is left for a human (file:line, why)."""
+    """What was rewritten, which edits to review, and what is left for a human (file:line, why)."""
     target = result.target
-    rewritten = sum(len(f.rewritten) for f in result.files)
-    review = sum(len(f.review) for f in result.files)
-    leftovers = sorted((x for f in result.files for x in f.leftovers), key=sort_key)
+    counts = _counts(result)
+    leftovers = [x for f in result.files for x in f.leftovers]
     stream.write(
-        f"porter port --target {target}: {rewritten} sites rewritten in {len(result.changed)} files, "
-        f"{review} need review, {len(leftovers)} left for a human\n"
+        f"porter port --target {target}: {counts['sites_rewritten']} sites rewritten in "
+        f"{counts['files_changed']} files ({counts['sites_rewritten_review']} of them to review: "
+        f"read those edits in the diff); {counts['leftovers']} sites left for a human in "
+        f"{counts['leftover_files']} files\n"
     )
     if written:
         stream.write(f"wrote {len(written)} file(s)\n")
@@ -50,9 +90,9 @@ def render_summary(result: PortResult, stream: TextIO, written: tuple[str, ...] 
     for file in result.notes:
         stream.write(printable(f"note: {file.path}: {file.status}: {file.note}") + "\n")
     if leftovers:
-        stream.write("Left behind (vendor names still in the ported code):\n")
-        for finding in leftovers:
-            stream.write(_site(finding, target) + "\n")
+        stream.write("Left for a human (vendor names still in the ported code; file:lines, why):\n")
+        for line in _grouped(leftovers, target):
+            stream.write(line + "\n")
 
 
 def port_document(result: PortResult, root_label: str, written: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -63,13 +103,7 @@ def port_document(result: PortResult, root_label: str, written: tuple[str, ...] 
         "root": root_label,
         "target": result.target,
         "style": "rewrite",
-        "summary": {
-            "files_changed": len(result.changed),
-            "sites_rewritten": sum(len(f.rewritten) for f in result.files),
-            "sites_review": sum(len(f.review) for f in result.files),
-            "sites_manual": sum(len(f.manual) for f in result.files),
-            "leftovers": len(leftovers),
-        },
+        "summary": _counts(result),
         "files": [
             {"path": f.path, "changed": f.changed, "note": f.note, "diff": unified_diff(f)}
             for f in result.files
