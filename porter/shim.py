@@ -91,7 +91,8 @@ class Shim:
 
 @dataclass(frozen=True, slots=True)
 class ShimSite:
-    """One site and what the shim does to it; ``fix`` is the target's rewrite plan note;
+    """One site and what the shim does to it; ``fix`` is the target's rewrite plan (replacement
+    and note);
     ``python`` is False for sites outside Python code (builds, containers, C++), which no
     runtime patch reaches."""
 
@@ -381,7 +382,8 @@ def _finding_site(finding: Finding, target: str, source: PythonSource | None, kn
         path=finding.path, line=finding.span.line, column=finding.span.column, symbol=finding.symbol,
         effect=rule.effect if rule else "uncovered", rule=rule.id if rule else "shim-no-rule",
         note=rule.note if rule else "No shim rule matches this site; port it by hand.",
-        fix=plan.note, cell=finding.cell, finding_id=finding.id, python=finding.language == "python",
+        fix=" ".join(x for x in (f"becomes {plan.replacement}." if plan.replacement else "", plan.note) if x),
+        cell=finding.cell, finding_id=finding.id, python=finding.language == "python",
     )
 
 

@@ -20,31 +20,38 @@ def render_diff(result: PortResult, stream: TextIO) -> None:
         stream.write(shown(unified_diff(port)))
 
 
-def _grouped(findings: list[Finding], target: str) -> list[str]:
-    """One line per file and reason: ``path:4,7,13: CUDA, CMAKE_CUDA_STANDARD [manual] why``.
+def _grouped(rows: list[tuple[str, int | None, int, str, str]]) -> list[str]:
+    """One line per file and reason from (path, cell, line, name, reason) rows:
+    ``path:4,7,13: CUDA, CMAKE_CUDA_STANDARD [manual] why``.
 
     A build file can hold twenty sites with the same note; listing each on its own line buried
-    the few that differ, so sites of one file (or notebook cell) sharing status and note share
-    a line, which keeps every line number.
+    the few that differ, so sites of one file (or notebook cell) with the same reason share a
+    line, which keeps every line number.
     """
-    groups: dict[tuple[str, int | None, str, str], tuple[list[int], list[str]]] = {}
+    groups: dict[tuple[str, int | None, str], tuple[list[int], list[str]]] = {}
+    for path, cell, line, name, reason in rows:
+        lines, names = groups.setdefault((path, cell, reason), ([], []))
+        if line not in lines:
+            lines.append(line)
+        if name not in names:
+            names.append(name)
+    out = []
+    for (path, cell, reason), (lines, names) in groups.items():
+        where = f"{path}:{'' if cell is None else f'cell {cell}:'}{','.join(map(str, lines))}"
+        shown = ", ".join(names[:_NAMES_SHOWN])
+        if len(names) > _NAMES_SHOWN:
+            shown += f" and {len(names) - _NAMES_SHOWN} more"
+        out.append(printable(f"  {where}: {shown} {reason}"))
+    return out
+
+
+def _finding_rows(findings: list[Finding], target: str) -> list[tuple[str, int | None, int, str, str]]:
+    rows = []
     for finding in sorted(findings, key=sort_key):
         plan = finding.targets[target]
-        lines, symbols = groups.setdefault(
-            (finding.path, finding.cell, plan.status, plan.note or "no note"), ([], [])
-        )
-        if finding.span.line not in lines:
-            lines.append(finding.span.line)
-        if finding.symbol not in symbols:
-            symbols.append(finding.symbol)
-    out = []
-    for (path, cell, status, note), (lines, symbols) in groups.items():
-        where = f"{path}:{'' if cell is None else f'cell {cell}:'}{','.join(map(str, lines))}"
-        names = ", ".join(symbols[:_NAMES_SHOWN])
-        if len(symbols) > _NAMES_SHOWN:
-            names += f" and {len(symbols) - _NAMES_SHOWN} more"
-        out.append(printable(f"  {where}: {names} [{status}] {note}"))
-    return out
+        reason = f"[{plan.status}] {plan.note or 'no note'}"
+        rows.append((finding.path, finding.cell, finding.span.line, finding.symbol, reason))
+    return rows
 
 
 #: How many names a grouped summary line spells out (its line numbers are all kept).
@@ -91,7 +98,7 @@ def render_summary(result: PortResult, stream: TextIO, written: tuple[str, ...] 
         stream.write(printable(f"note: {file.path}: {file.status}: {file.note}") + "\n")
     if leftovers:
         stream.write("Left for a human (vendor names still in the ported code; file:lines, why):\n")
-        for line in _grouped(leftovers, target):
+        for line in _grouped(_finding_rows(leftovers, target)):
             stream.write(line + "\n")
 
 
@@ -121,10 +128,9 @@ _SHIM_SECTIONS = (
 )
 
 
-def _shim_site(site: ShimSite) -> str:
-    where = f"{site.path}:{site.line}" if site.cell is None else f"{site.path}:cell {site.cell}:{site.line}"
+def _shim_reason(site: ShimSite) -> str:
     fix = f" Port: {site.fix}" if site.effect == "uncovered" and site.fix else ""
-    return printable(f"  {where}: {site.symbol} {site.note}{fix}")
+    return f"{site.note}{fix}"
 
 
 def render_shim_summary(shimmed: ShimPort, stream: TextIO, written: tuple[str, ...] = (),
@@ -150,15 +156,17 @@ def render_shim_summary(shimmed: ShimPort, stream: TextIO, written: tuple[str, .
         if file.note:
             stream.write(printable(f"note: {file.path}: {file.note}") + "\n")
     for path in shimmed.notebooks:
-        stream.write(printable(f"note: {path}: notebooks are not edited; run {'; '.join(shim.imports)} in its first cell") + "\n")
+        lines = " and ".join(f"`{line}`" for line in shim.imports)
+        stream.write(printable(f"note: {path}: notebooks are not edited; add {lines} to its first code cell") + "\n")
     for file in port.notes:
         stream.write(printable(f"note: {file.path}: {file.status}: {file.note}") + "\n")
     for effect, title in _SHIM_SECTIONS:
-        chosen = [s for s in shimmed.sites if s.effect == effect and s.python]
+        chosen = [(s.path, s.cell, s.line, s.symbol, _shim_reason(s))
+                  for s in shimmed.sites if s.effect == effect and s.python]
         if chosen:
             stream.write(f"{title}:\n")
-            for site in chosen:
-                stream.write(_shim_site(site) + "\n")
+            for line in _grouped(chosen):
+                stream.write(line + "\n")
     outside = Counter(s.path for s in shimmed.sites if not s.python)
     if outside:
         stream.write("Outside Python, where no runtime patch reaches (porter port --style rewrite plans them):\n")
