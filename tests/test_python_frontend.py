@@ -503,6 +503,25 @@ def test_real_world_edits(tables: MappingTables, code: str, target: str, expecte
         assert plans and all(p.status in ("review", "manual") and not p.edits for p in plans)
 
 
+NANOGPT_SETUP = """\
+import torch
+seed = 1337
+device = 'cuda'
+dtype = 'bfloat16' if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else 'float16'
+torch.manual_seed(seed)
+torch.cuda.manual_seed(seed)
+x = torch.zeros(2, device=device)
+"""
+
+
+def test_neutral_port_of_a_training_setup_runs_on_cpu(tables: MappingTables) -> None:
+    """nanoGPT's setup lines, ported to neutral, run on a CPU-only torch (the original cannot)."""
+    pytest.importorskip("torch")
+    namespace: dict[str, object] = {}
+    exec(compile(ported(tables, NANOGPT_SETUP, "neutral"), "ported.py", "exec"), namespace)
+    assert namespace["x"].device.type == namespace["device"]  # type: ignore[attr-defined]
+
+
 def test_compared_strings_need_no_import(tables: MappingTables) -> None:
     """nanoGPT's model.py only compares device_type with "cuda": renamed, nothing to import."""
     code = "def f(device_type):\n    return device_type == 'cuda' or 'cuda' in str(device_type)\n"
