@@ -478,3 +478,10 @@ def test_runtime_include_lands_outside_the_include_guard_block() -> None:
 def test_grid_constant_qualifier_is_deleted_for_hip() -> None:
     code = "#include <cuda_runtime.h>\n__global__ void k(const __grid_constant__ P p) {}\n"
     assert ported(code) == "#include <hip/hip_runtime.h>\n__global__ void k(const  P p) {}\n"
+
+
+def test_runtime_include_keeps_crlf_line_endings() -> None:
+    data = b"#include <cublas_v2.h>\r\n__global__ void k() {}\r\n"
+    result = FRONTEND.analyze("k.cu", data, default_tables())
+    (site,) = [f for f in result.findings if f.rule == "cuda-implicit-include"]
+    assert site.targets["rocm"].edits[0].text == "#include <hip/hip_runtime.h>\r\n"

@@ -407,7 +407,8 @@ def _scan_tree(file: _File) -> None:
     for body in bodies:
         name = body_names.get(body.parent.id) if body.parent is not None else None
         _scan_macro(file, body, _text(data, name.start_byte, name.end_byte) if name else "")
-    if file.findings and PurePosixPath(file.path).suffix.lower() in CUDA_SUFFIXES:
+    # Only where the parse is whole: around a syntax error "the first include" is a guess.
+    if file.findings and not file.tree_root.has_error and PurePosixPath(file.path).suffix.lower() in CUDA_SUFFIXES:
         _implicit_runtime(file, implicit_paths)
 
 
@@ -426,6 +427,7 @@ def _implicit_runtime(file: _File, paths: Iterable[Node]) -> None:
     while anchor is not None and anchor.parent is not None and anchor.parent != file.tree_root:
         anchor = anchor.parent
     at = anchor.start_byte if anchor is not None else 0
+    newline = "\r\n" if b"\r\n" in file.data else "\n"  # keep the file's line endings
     edits: dict[str, tuple[Edit, ...]] = {}
     for target, spec in entry.targets.items():
         if spec.replacement is None or spec.status not in ("auto", "review"):
@@ -437,7 +439,7 @@ def _implicit_runtime(file: _File, paths: Iterable[Node]) -> None:
             if plan.replacement and plan.status in ("auto", "review"):
                 becomes = plan.replacement.strip("<>\"")
         if becomes != header:
-            edits[target] = (Edit(at, at, f"#include {spec.replacement}\n"),)
+            edits[target] = (Edit(at, at, f"#include {spec.replacement}{newline}"),)
     if edits:
         file.add(entry, at, at, IMPLICIT_KEY, edits=edits)
 
