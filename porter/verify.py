@@ -13,11 +13,12 @@ Each file ends as one of:
 * ``failed``: the first compiler error, with its line mapped back through porter's edits to the
   line of the *original* CUDA file, so the fix lands where a person edits.
 * ``skipped``: nothing to compile with (no hipcc), or the first error is a missing header that
-  belongs to something this machine lacks by design: a ROCm library named by AMD's packages but
-  not installed (hipBLAS, hipFFT, RCCL, ... listed in ``mappings/reference/hip-library-includes``
-  and absent from the installed ones) or PyTorch's C++ extension headers (pass ``--include`` with
-  torch's include folders to compile those). Every other missing header is a failure: it is the
-  project's own or a typo the port made.
+  belongs to something this machine lacks by design: a ROCm library that is not installed (the
+  headers AMD's hip-python names in ``mappings/reference/hip-library-includes``, such as hipBLAS,
+  hipFFT, RCCL, roctx, and the header-only rocThrust, hipCUB, rocWMMA, MIOpen, rocBLAS folders)
+  or PyTorch's C++ extension headers (pass ``--include`` with torch's include folders to compile
+  those). Every other missing header is a failure: it is the project's own or a path the port got
+  wrong.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ _TORCH_HEADERS = ("torch/", "ATen/", "c10/", "pybind11/", "Python.h")
 _ROCM_HEADER_LIBRARIES = {"thrust": "rocThrust", "hipcub": "hipCUB", "rocwmma": "rocWMMA", "miopen": "MIOpen",
                           "rocblas": "rocBLAS"}
 _ERROR = re.compile(r"^(?P<file>[^\n:]+):(?P<line>\d+):(?P<column>\d+): (?:fatal )?error: (?P<message>.*)$", re.M)
-#: Clang's include chain printed before an error, innermost first.
+#: Clang's include chain printed before an error, the translation unit first.
 _INCLUDED_FROM = re.compile(r"^(?:In file included from|\s+from) (?P<file>[^\n:]+):(?P<line>\d+)[:,]", re.M)
 _MISSING = re.compile(r"'(?P<header>[^']+)' file not found")
 #: Seconds one compile may take (rocPRIM-heavy files take tens of seconds).
