@@ -122,18 +122,20 @@ SPECS: tuple[GenSpec, ...] = (
     ),
     GenSpec(
         "cuda-gen-driver", "cuda-driver", "CUDA driver API (generated from cuda.h)",
-        "cuda", r"^cuda\.h$", r"(?:cu[A-Z]|CU|CUDA_)\w+",
+        "cuda", r"^(cuda|cudaProfiler)\.h$", r"(?:cu[A-Z]|CU|CUDA_)\w+",
         ("function", "type", "enum", "macro"),
         (Side("hip-runtime", "hip", _HIP_AMD, r"(?:hip|HIP)\w+"), _HIP6),
         (("CU_DEVICE_ATTRIBUTE_", "hipDeviceAttribute"), ("CUDA_ERROR_", "hipError"),
-         ("cuModule", "hipModule"), ("cu", "hipModule"), ("cu", "hipDrv"), ("cu", "hip"),
-         ("CU_", "HIP_"), ("CU_", "hip"), ("CUDA_", "HIP_"), ("CU", "hip")),
+         ("CU_JIT_", "hipJitOption"), ("cuModule", "hipModule"), ("cu", "hipModule"), ("cu", "hipDrv"),
+         ("cu", "hip"), ("cuMemHost", "hipHost"), ("cuMemcpy", "hipMemcpyParam"), ("cuCtx", "hipDevice"),
+         ("CU_", "HIP_"), ("CU_", "hip"), ("CUDA_", "HIP_"), ("CU", "hip"), ("CU", "HIP")),
         {"CUresult": "hipError_t", "CUcontext": "hipCtx_t", "cuMemAlloc": "hipMalloc",
          "cuMemAlloc_v2": "hipMalloc", "cuMemFree": "hipFree", "cuMemFree_v2": "hipFree",
          "cuMemAllocHost": "hipHostMalloc", "cuMemFreeHost": "hipHostFree",
          "cuMemAllocManaged": "hipMallocManaged", "cuMemsetD8": "hipMemsetD8",
          "CUdevice_attribute": "hipDeviceAttribute_t", "CUjit_option": "hipJitOption",
-         "CUtexObject": "hipTextureObject_t", "CUsurfObject": "hipSurfaceObject_t"},
+         "CUtexObject": "hipTextureObject_t", "CUsurfObject": "hipSurfaceObject_t",
+         "CUDA_MEMCPY2D": "hip_Memcpy2D", "CUDA_MEMCPY2D_st": "hip_Memcpy2D", "CUsharedconfig": "hipSharedMemConfig"},
     ),
     GenSpec(
         "cuda-gen-cublas", "cuda-cublas", "cuBLAS and cuBLASLt (generated from the headers)",
@@ -219,8 +221,8 @@ _TOPICS = (
 
 
 def _normal(name: str) -> str:
-    """A name's comparison key: no case, no underscores, no ``_t``/``_v2`` suffix."""
-    return re.sub(r"_(?:t|v2)$", "", name).replace("_", "").lower()
+    """A name's comparison key: no case, no underscores, no ``_t``/``_v2``/``_st`` suffix."""
+    return re.sub(r"_(?:t|v2|st)$", "", name).replace("_", "").lower()
 
 
 def _counts(arities: Iterable[tuple[int, int]]) -> set[int]:
