@@ -407,8 +407,7 @@ def _scan_tree(file: _File) -> None:
     for body in bodies:
         name = body_names.get(body.parent.id) if body.parent is not None else None
         _scan_macro(file, body, _text(data, name.start_byte, name.end_byte) if name else "")
-    # Only where the parse is whole: around a syntax error "the first include" is a guess.
-    if file.findings and not file.tree_root.has_error and PurePosixPath(file.path).suffix.lower() in CUDA_SUFFIXES:
+    if file.findings and PurePosixPath(file.path).suffix.lower() in CUDA_SUFFIXES:
         _implicit_runtime(file, implicit_paths)
 
 
@@ -426,6 +425,8 @@ def _implicit_runtime(file: _File, paths: Iterable[Node]) -> None:
         (c for c in file.tree_root.children if c.type != "comment"), None)
     while anchor is not None and anchor.parent is not None and anchor.parent != file.tree_root:
         anchor = anchor.parent
+    if anchor is not None and anchor.has_error:
+        return  # inside or around a syntax error "the first include" is a guess
     at = anchor.start_byte if anchor is not None else 0
     newline = "\r\n" if b"\r\n" in file.data else "\n"  # keep the file's line endings
     edits: dict[str, tuple[Edit, ...]] = {}
