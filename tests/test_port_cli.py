@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -99,3 +100,22 @@ def test_rocm_leaves_torch_cuda_alone(repo: Path) -> None:
     result = porter("port", str(repo), "-t", "rocm")
     assert result.returncode == 0
     assert "torch.cuda.synchronize" not in result.stdout  # not in the diff: not needed on ROCm
+
+
+def test_rocm_version_check_accepts_both_builds_and_settles(tmp_path: Path) -> None:
+    """ROCm's torch.version.cuda is None: the check learns torch.version.hip beside it, and the
+    second port sees the site as already ported (not-needed) rather than wrapping it again."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "v.py").write_text("import torch as T\nok = T.version.cuda is not None\n")
+    first = porter("port", str(root), "-t", "rocm", "--write")
+    assert first.returncode == 0, first.stderr
+    assert "(1 of them to review: read those edits in the diff)" in first.stderr
+    assert (root / "v.py").read_text() == "import torch as T\nok = (T.version.cuda or T.version.hip) is not None\n"
+    again = porter("port", str(root), "-t", "rocm")
+    assert again.returncode == 0 and again.stdout == ""
+    assert again.stderr.startswith("porter port --target rocm: 0 sites rewritten in 0 files; 0 sites left")
+    scan = porter("scan", str(root), "-t", "rocm", "--format", "json")
+    (finding,) = json.loads(scan.stdout)["findings"]
+    assert finding["targets"]["rocm"]["status"] == "not-needed"
+    assert finding["targets"]["rocm"]["note"].startswith("Already ported: the code reads (T.version.cuda")

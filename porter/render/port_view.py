@@ -81,11 +81,12 @@ def render_summary(result: PortResult, stream: TextIO, written: tuple[str, ...] 
     target = result.target
     counts = _counts(result)
     leftovers = [x for f in result.files for x in f.leftovers]
+    review = counts["sites_rewritten_review"]
+    to_review = f" ({review} of them to review: read those edits in the diff)" if review else ""
     stream.write(
         f"porter port --target {target}: {counts['sites_rewritten']} sites rewritten in "
-        f"{counts['files_changed']} files ({counts['sites_rewritten_review']} of them to review: "
-        f"read those edits in the diff); {counts['leftovers']} sites left for a human in "
-        f"{counts['leftover_files']} files\n"
+        f"{counts['files_changed']} files{to_review}; {counts['leftovers']} sites left for a "
+        f"human in {counts['leftover_files']} files\n"
     )
     if written:
         stream.write(f"wrote {len(written)} file(s)\n")

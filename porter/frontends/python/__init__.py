@@ -106,7 +106,7 @@ def _analyze(
     flat = [offset for span in chars.values() for offset in span]
     to_bytes = parsed.offsets.convert([*flat, start_offset])
     spans = Spans({key: (to_bytes[s], to_bytes[e]) for key, (s, e) in chars.items()})
-    rewriter = Rewriter(context, collected.bindings, spans)
+    rewriter = Rewriter(context, collected.bindings, spans, data)
     findings: list[Finding] = list(extra)
     imports: dict[str, list[str]] = defaultdict(list)
     for site in sites:

@@ -49,10 +49,11 @@ class Spans:
 
 
 class Rewriter:
-    def __init__(self, context: Context, bindings: Bindings, spans: Spans) -> None:
+    def __init__(self, context: Context, bindings: Bindings, spans: Spans, data: bytes) -> None:
         self.context = context
         self.bindings = bindings
         self.span = spans
+        self.data = data
 
     def plans(self, site: Site) -> tuple[dict[str, tuple[Edit, ...]], dict[str, TargetPlan]]:
         """Edits per target, and the targets whose plan changes because no edit is possible."""
@@ -62,11 +63,34 @@ class Rewriter:
             if spec.status not in ("auto", "review") or spec.replacement is None:
                 continue
             try:
-                edits[target] = self._edits(site, target, spec.replacement)
+                found = self._edits(site, target, spec.replacement)
             except NoEdit as reason:
                 note = " ".join(p for p in (str(reason), spec.note or site.entry.note) if p)
                 overrides[target] = TargetPlan("review", spec.replacement, note)
+                continue
+            if self._already_ported(found):
+                note = f"Already ported: the code reads {found[0].text}."
+                overrides[target] = TargetPlan("not-needed", None, note)
+            else:
+                edits[target] = found
         return edits, overrides
+
+    def _already_ported(self, edits: tuple[Edit, ...]) -> bool:
+        """Whether a replacement that keeps the site's own text (``torch.version.cuda`` ->
+        ``(torch.version.cuda or torch.version.hip)``) is already what surrounds the site, so a
+        second port changes nothing."""
+        if len(edits) != 1:
+            return False
+        edit = edits[0]
+        original = self.data[edit.start : edit.end]
+        wanted = edit.text.encode("utf-8")
+        at = wanted.find(original) if original else -1
+        while at != -1:
+            begin = edit.start - at
+            if begin >= 0 and self.data[begin : begin + len(wanted)] == wanted:
+                return True
+            at = wanted.find(original, at + 1)
+        return False
 
     def _edits(self, site: Site, target: str, replacement: str) -> tuple[Edit, ...]:
         if site.kind == "chain":
