@@ -56,6 +56,19 @@ def _schema(name: str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, slots=True)
+class Helper:
+    """An expression a target's replacements repeat (the device to compute on), written once per
+    ported file as a small function so the call sites read ``accelerator_or_cpu().type``."""
+
+    name: str
+    #: Python, with ``torch`` as the head of its dotted names (renamed to the file's alias).
+    expression: str
+    #: The return annotation, written like ``expression``.
+    returns: str
+    doc: str
+
+
+@dataclass(frozen=True, slots=True)
 class TargetInfo:
     """One port target as ``mappings/targets.yaml`` describes it."""
 
@@ -67,6 +80,7 @@ class TargetInfo:
     dist_backend: str | None
     description: str = ""
     imports: tuple[str, ...] = ()
+    helper: Helper | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +234,7 @@ def load_targets(directory: Path) -> tuple[TargetInfo, ...]:
             dist_backend=t["dist_backend"],
             description=t.get("description", ""),
             imports=tuple(t.get("imports", ())),
+            helper=Helper(**t["helper"]) if "helper" in t else None,
         )
         for t in document["targets"]
     )

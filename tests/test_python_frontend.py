@@ -346,20 +346,53 @@ def test_edits_cann_add_one_import_after_the_leading_imports(tables: MappingTabl
     assert ported(tables, TRAIN, "cann") == expected
 
 
+NEUTRAL_HELPER = '''
+
+def accelerator_or_cpu() -> torch.device:
+    """The device this code computes on (the current accelerator, else the CPU); added by porter."""
+    return torch.accelerator.current_accelerator(check_available=True) or torch.device("cpu")
+'''
+
+
 def test_edits_neutral(tables: MappingTables) -> None:
-    # The current accelerator, or the CPU where there is none (the port must still run there).
-    acc = 'torch.accelerator.current_accelerator(check_available=True) or torch.device("cpu")'
+    # The current accelerator, or the CPU where there is none (the port must still run there),
+    # defined once after the imports and called at each site.
     expected = (
         TRAIN.replace("torch.cuda.set_device", "torch.accelerator.set_device_index")
-        .replace('"nccl"', f"torch.distributed.get_default_backend_for_device({acc})")
-        .replace("x.cuda()", f"x.to({acc})")
-        .replace("torch.cuda.amp.autocast(enabled=True)", f"torch.amp.autocast(({acc}).type, enabled=True)")
+        .replace('"nccl"', "torch.distributed.get_default_backend_for_device(accelerator_or_cpu())")
+        .replace("x.cuda()", "x.to(accelerator_or_cpu())")
+        .replace("torch.cuda.amp.autocast(enabled=True)", "torch.amp.autocast(accelerator_or_cpu().type, enabled=True)")
         .replace("torch.cuda.synchronize", "torch.accelerator.synchronize")
+        .replace("import torch.distributed as dist\n", "import torch.distributed as dist\n" + NEUTRAL_HELPER)
     )
     assert ported(tables, TRAIN, "neutral") == expected
     result = scan(tables, TRAIN)
     indexed = [f for f in result.findings if f.snippet.startswith("x = torch.zeros")]
     assert indexed[0].targets["neutral"].status == "review" and not indexed[0].targets["neutral"].edits
+
+
+def test_neutral_helper_follows_the_torch_alias_and_blank_lines(tables: MappingTables) -> None:
+    code = "import torch as T\nx = T.ones(1).cuda()\n"
+    assert ported(tables, code, "neutral") == (
+        "import torch as T\n\n\ndef accelerator_or_cpu() -> T.device:\n"
+        '    """The device this code computes on (the current accelerator, else the CPU); added by porter."""\n'
+        '    return T.accelerator.current_accelerator(check_available=True) or T.device("cpu")\n\n\n'
+        "x = T.ones(1).to(accelerator_or_cpu())\n"
+    )
+
+
+def test_neutral_helper_is_defined_once_and_reused(tables: MappingTables) -> None:
+    """A file that already defines the helper (an earlier port) gets calls and no second copy."""
+    code = "import torch\n" + NEUTRAL_HELPER + "\n\nx = torch.ones(1).cuda()\n"
+    assert ported(tables, code, "neutral") == code.replace(".cuda()", ".to(accelerator_or_cpu())")
+
+
+def test_neutral_helper_goes_first_without_a_leading_import_block(tables: MappingTables) -> None:
+    """No plain imports to follow: the helper opens the file (its body runs only when called)."""
+    code = "try:\n    import torch\nexcept ImportError:\n    raise\ny = torch.ones(1).cuda()\n"
+    lines = ported(tables, code, "neutral").splitlines()
+    assert lines[0] == "def accelerator_or_cpu() -> torch.device:" and lines[3:6] == ["", "", "try:"]
+    assert lines[-1] == "y = torch.ones(1).to(accelerator_or_cpu())"
 
 
 def test_rocm_needs_no_edit_for_torch_cuda(tables: MappingTables) -> None:

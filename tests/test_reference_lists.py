@@ -112,6 +112,16 @@ def test_names_inside_replacement_expressions_exist() -> None:
     assert missing == []
 
 
+def test_names_in_target_helpers_exist() -> None:
+    """The helper a port writes into files (``accelerator_or_cpu``) calls real torch names."""
+    known = _torch_lists()
+    helpers = [t.helper for t in load_targets(data_dir()) if t.helper is not None]
+    assert helpers, "no target declares a helper"
+    names = {n for h in helpers for n in _TORCH_NAMES.findall(f"{h.expression} {h.returns}")}
+    assert "torch.accelerator.current_accelerator" in names
+    assert sorted(names - known) == []
+
+
 def test_cuda_method_replacements_exist_on_tensor_and_module() -> None:
     """``.cuda()`` is called on tensors and on modules, so its replacement must exist on both."""
     entry = own_tables(data_dir()).exact_names("python")[".cuda"]

@@ -138,7 +138,26 @@ class _Tracer:
         raw_end = self._locate(end, prefer_end=True) if edit.end != edit.start else raw_start
         if raw_start is None or raw_end is None:
             return None
-        return Edit(self.to_byte(raw_start), self.to_byte(raw_end), jsonpos.escape(edit.text))
+        text = jsonpos.escape(edit.text)
+        if edit.start == edit.end and self._splits_lines(start, edit.text):
+            # Whole lines inserted after a line break: one array element per line, as Jupyter
+            # writes them; the element being extended closes the last one.
+            separator = self.text[self.tokens[0].end + 1 : self.tokens[1].start - 1]
+            lines = edit.text.splitlines(keepends=True)
+            text = "".join(f'"{separator}"{jsonpos.escape(line)}' for line in lines)
+        return Edit(self.to_byte(raw_start), self.to_byte(raw_end), text)
+
+    def _splits_lines(self, char: int, inserted: str) -> bool:
+        """Whether an insertion of ``inserted`` at source character ``char`` can be written as
+        array elements of their own: whole lines, after a line break the source array ends an
+        element with, in a source written as several elements."""
+        return (
+            len(self.tokens) > 1
+            and inserted.endswith("\n")
+            and char > 0
+            and self.source[char - 1] == "\n"
+            and any(char == base + len(t.value) for base, t in zip(self.bases, self.tokens, strict=True))
+        )
 
 
 def _blank(line: bytes) -> bytes:

@@ -27,7 +27,13 @@ from porter.frontends.base import LineIndex, make_finding, sorted_findings
 from porter.frontends.python.collect import collect
 from porter.frontends.python.context import LANGUAGE, Context, context_for
 from porter.frontends.python.positions import character_spans, first_statement_offset
-from porter.frontends.python.rewrite import Rewriter, Spans, insertion, needed_imports
+from porter.frontends.python.rewrite import (
+    Rewriter,
+    Spans,
+    helper_definition,
+    insertion,
+    needed_imports,
+)
 from porter.frontends.python.sites import Site, judge
 from porter.frontends.python.source import Parsed, SourceError, parse
 from porter.frontends.python_setup import setup_py_findings
@@ -106,7 +112,9 @@ def _analyze(
     flat = [offset for span in chars.values() for offset in span]
     to_bytes = parsed.offsets.convert([*flat, start_offset])
     spans = Spans({key: (to_bytes[s], to_bytes[e]) for key, (s, e) in chars.items()})
-    rewriter = Rewriter(context, collected.bindings, spans, data)
+    first_statement = to_bytes[start_offset]
+    helpers = {t.id: t.helper for t in context.tables.targets if t.helper is not None}
+    rewriter = Rewriter(context, collected.bindings, spans, data, helpers)
     findings: list[Finding] = list(extra)
     imports: dict[str, list[str]] = defaultdict(list)
     for site in sites:
@@ -114,8 +122,14 @@ def _analyze(
         findings.append(finding)
         for target, lines_needed in needs.items():
             imports[target].extend(x for x in lines_needed if x not in imports[target])
+    defined = _top_level_functions(parsed.module)
+    definitions = {
+        target: helper_definition(helpers[target], collected.bindings.torch_alias() or "torch")
+        for target in rewriter.hoisted
+        if helpers[target].name not in defined
+    }
     file_edits = _import_edits(
-        imports, collected.bindings.modules, data, parsed, spans, anchor, to_bytes[start_offset]
+        imports, definitions, collected.bindings.modules, data, parsed, spans, anchor, first_statement
     )
     return FileResult(
         path,
@@ -149,6 +163,7 @@ def _finding(
 
 def _import_edits(
     imports: dict[str, list[str]],
+    definitions: dict[str, list[str]],
     present: set[str],
     data: bytes,
     parsed: Parsed,
@@ -156,19 +171,43 @@ def _import_edits(
     anchor: cst.CSTNode | None,
     first_statement: int,
 ) -> dict[str, tuple[Edit, ...]]:
-    """One insertion per target of the imports its edits need and the file lacks."""
+    """One insertion per target: the imports its edits need and the file lacks, then the
+    definition of the helper its edits call, set off by two blank lines as PEP 8 asks."""
     newline = parsed.module.default_newline
     result: dict[str, tuple[Edit, ...]] = {}
-    for target, lines_needed in imports.items():
-        missing = [line for line in lines_needed if not _imported(line, present)]
-        if not missing:
+    for target in sorted(set(imports) | set(definitions)):
+        block = [line for line in imports.get(target, ()) if not _imported(line, present)]
+        definition = definitions.get(target)
+        if definition:
+            if anchor is not None:
+                block += ["", "", *definition]
+                block += [""] * (2 - _blank_lines_after(data, spans(anchor)[1]))
+            else:
+                block = [*block, *definition, "", ""]
+        if not block:
             continue
         if anchor is not None:
-            edit = insertion(data, spans(anchor)[1], missing, newline, after=True)
+            edit = insertion(data, spans(anchor)[1], block, newline, after=True)
         else:
-            edit = insertion(data, first_statement, missing, newline, after=False)
+            edit = insertion(data, first_statement, block, newline, after=False)
         result[target] = (edit,)
     return result
+
+
+def _blank_lines_after(data: bytes, offset: int) -> int:
+    """How many blank lines (at most two) follow the line holding ``offset``."""
+    following = data[offset:].split(b"\n")[1:4]
+    count = 0
+    for line in following[:-1] if len(following) > 2 else following:
+        if line.strip():
+            break
+        count += 1
+    return min(count, 2)
+
+
+def _top_level_functions(module: cst.Module) -> set[str]:
+    """Names of the functions a module defines at its top level."""
+    return {s.name.value for s in module.body if isinstance(s, cst.FunctionDef)}
 
 
 def _imported(line: str, present: set[str]) -> bool:

@@ -19,7 +19,7 @@ from porter.frontends.python.collect import Chain, literal_text
 from porter.frontends.python.context import Context
 from porter.frontends.python.names import Bindings
 from porter.frontends.python.sites import Site
-from porter.mappings import PlanSpec
+from porter.mappings import Helper, PlanSpec
 from porter.model import Edit, TargetPlan
 
 #: ``NAME(ARG)``: a replacement that is called with one argument added (the device type).
@@ -49,11 +49,24 @@ class Spans:
 
 
 class Rewriter:
-    def __init__(self, context: Context, bindings: Bindings, spans: Spans, data: bytes) -> None:
+    def __init__(
+        self,
+        context: Context,
+        bindings: Bindings,
+        spans: Spans,
+        data: bytes,
+        helpers: Mapping[str, Helper],
+    ) -> None:
         self.context = context
         self.bindings = bindings
         self.span = spans
         self.data = data
+        #: Per target, the helper its replacements call instead of repeating its expression.
+        #: Its definition goes after the leading imports (or before the first statement), so
+        #: every site that can call it comes after it.
+        self.helpers = helpers
+        #: The targets whose edits call their helper, so the file needs its definition.
+        self.hoisted: set[str] = set()
 
     def plans(self, site: Site) -> tuple[dict[str, tuple[Edit, ...]], dict[str, TargetPlan]]:
         """Edits per target, and the targets whose plan changes because no edit is possible."""
@@ -72,8 +85,30 @@ class Rewriter:
                 note = f"Already ported: the code reads {found[0].text}."
                 overrides[target] = TargetPlan("not-needed", None, note)
             else:
-                edits[target] = found
+                edits[target] = self._hoist(site, target, found)
         return edits, overrides
+
+    def _hoist(self, site: Site, target: str, edits: tuple[Edit, ...]) -> tuple[Edit, ...]:
+        """``edits`` calling the target's helper where they spell out its expression."""
+        helper = self.helpers.get(target)
+        if helper is None:
+            return edits
+        call = f"{helper.name}()"
+        heads = {self.bindings.torch_alias()}
+        if site.chain is not None and site.head_is_torch:
+            heads.add(site.chain.parts[0])
+        hoisted = []
+        for edit in edits:
+            text = edit.text
+            for head in sorted(h for h in heads if h):
+                expression = _TORCH_HEAD.sub(head, helper.expression)
+                # "(E).type" loses its grouping parentheses; "f(E)" keeps its call's.
+                grouped = re.compile(r"(?<![\w)\]])\(" + re.escape(expression) + r"\)")
+                text = grouped.sub(call, text).replace(expression, call)
+            hoisted.append(Edit(edit.start, edit.end, text))
+        if any(h.text != e.text for h, e in zip(hoisted, edits, strict=True)):
+            self.hoisted.add(target)
+        return tuple(hoisted)
 
     def _already_ported(self, edits: tuple[Edit, ...]) -> bool:
         """Whether a replacement that keeps the site's own text (``torch.version.cuda`` ->
@@ -231,6 +266,15 @@ def insertion(data: bytes, offset: int, lines: list[str], newline: str, after: b
     if end == -1:
         return Edit(len(data), len(data), newline + text)
     return Edit(end + 1, end + 1, text + newline)
+
+
+def helper_definition(helper: Helper, torch: str) -> list[str]:
+    """The lines defining ``helper`` in a file that imports torch as ``torch``."""
+    return [
+        f"def {helper.name}() -> {_TORCH_HEAD.sub(torch, helper.returns)}:",
+        f'    """{helper.doc}"""',
+        f"    return {_TORCH_HEAD.sub(torch, helper.expression)}",
+    ]
 
 
 def needed_imports(plans: Mapping[str, PlanSpec], edits: Mapping[str, tuple[Edit, ...]]) -> dict[str, list[str]]:
