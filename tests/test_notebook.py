@@ -142,3 +142,16 @@ def test_python_cells_go_through_the_python_frontend() -> None:
         nbformat.validate(after)
         assert without_sources(after) == without_sources(nbformat.reads(data.decode(), as_version=4))
         assert analyze(out).status != "error"
+
+
+def test_inserted_lines_are_source_elements_of_their_own() -> None:
+    """``import torch_npu`` and the neutral helper land as one array element per line, the way
+    Jupyter writes sources, and the cell's code is the expected program."""
+    data = notebook("import torch\n\nx = torch.ones(1).cuda()\n")
+    for target, added in (("cann", ["import torch_npu\n"]),
+                          ("neutral", ["\n", "\n", "def accelerator_or_cpu() -> torch.device:\n"])):
+        out = ported(analyze(data), data, target)
+        (source,) = [c["source"] for c in json.loads(out)["cells"]]
+        assert source[:1 + len(added)] == ["import torch\n", *added], target
+        assert all(line.count("\n") <= 1 for line in source)
+        nbformat.validate(nbformat.reads(out.decode(), as_version=4))
