@@ -485,3 +485,20 @@ def test_runtime_include_keeps_crlf_line_endings() -> None:
     result = FRONTEND.analyze("k.cu", data, default_tables())
     (site,) = [f for f in result.findings if f.rule == "cuda-implicit-include"]
     assert site.targets["rocm"].edits[0].text == "#include <hip/hip_runtime.h>\r\n"
+
+
+def test_headers_that_become_one_are_included_once() -> None:
+    """cuda.h and cuda_runtime.h both become hip/hip_runtime.h: the later directive goes, line
+    and all; an include under #if is left alone (its branch may be the only one compiled)."""
+    code = (
+        "#include <cuda_runtime.h>\n#include <cuda.h>\n#include <cuda_fp16.h>\n"
+        "#ifdef USE_DRIVER\n#include <cuda.h>\n#endif\n__global__ void k() {}\n"
+    )
+    assert ported(code) == (
+        "#include <hip/hip_runtime.h>\n#include <hip/hip_fp16.h>\n"
+        "#ifdef USE_DRIVER\n#include <hip/hip_runtime.h>\n#endif\n__global__ void k() {}\n"
+    )
+    inserted_above = "#include <cooperative_groups.h>\n#include <cuda_runtime.h>\n__global__ void k() {}\n"
+    assert ported(inserted_above) == (
+        "#include <hip/hip_runtime.h>\n#include <hip/hip_cooperative_groups.h>\n__global__ void k() {}\n"
+    )

@@ -16,9 +16,11 @@ Plain C/C++ files are only parsed when a cheap byte search finds CUDA vocabulary
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import weakref
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -409,6 +411,34 @@ def _scan_tree(file: _File) -> None:
         _scan_macro(file, body, _text(data, name.start_byte, name.end_byte) if name else "")
     if file.findings and PurePosixPath(file.path).suffix.lower() in CUDA_SUFFIXES:
         _implicit_runtime(file, implicit_paths)
+    _drop_repeated_includes(file, implicit_paths)
+
+
+def _drop_repeated_includes(file: _File, paths: Iterable[Node]) -> None:
+    """Where a port maps two top-level includes onto one header (cuda.h and cuda_runtime.h both
+    become hip/hip_runtime.h, which may also have been inserted above them), the first stays and
+    the later directives are deleted, line and all."""
+    directives = {
+        (n.start_byte, n.end_byte): n.parent
+        for n in paths
+        if n.parent is not None and n.parent.parent == file.tree_root
+    }
+    seen: dict[str, set[str]] = defaultdict(set)
+    for key, finding in sorted(file.findings.items(), key=lambda item: item[0][1:]):
+        directive = directives.get(key[1:])
+        if directive is None and finding.symbol != IMPLICIT_KEY:
+            continue
+        targets = dict(finding.targets)
+        for target, plan in finding.targets.items():
+            if len(plan.edits) != 1:
+                continue
+            header = plan.edits[0].text.removeprefix("#include").strip().strip("<>\"")
+            if directive is not None and header in seen[target]:
+                drop = (Edit(directive.start_byte, directive.end_byte, ""),)
+                targets[target] = dataclasses.replace(plan, edits=drop)
+            seen[target].add(header)
+        if targets != finding.targets:
+            file.findings[key] = dataclasses.replace(finding, targets=targets)
 
 
 def _implicit_runtime(file: _File, paths: Iterable[Node]) -> None:

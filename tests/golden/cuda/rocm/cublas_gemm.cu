@@ -1,7 +1,6 @@
 // Single-precision GEMM and a strided batched GEMM through cuBLAS.
 #include <hip/hip_runtime.h>
 #include <hipblas/hipblas.h>
-#include <hip/hip_runtime.h>
 #include <cstdio>
 
 #define CUBLAS_CHECK(call)                                              \
