@@ -158,6 +158,9 @@ FOUND = [
     ("py-nvidia-smi", 'import shlex\nfrom subprocess import check_output\ncheck_output(shlex.split("nvidia-smi -L"))', "nvidia-smi"),
     ("py-cuda-env", 'import os\nos.environ["CUDA_VISIBLE_DEVICES"] = "0"', "CUDA_VISIBLE_DEVICES"),
     ("py-cuda-env", 'import os\nv = os.environ.get("CUDA_VISIBLE_DEVICES")', "CUDA_VISIBLE_DEVICES"),
+    ("py-cuda-env", 'import os\nif os.getenv("FORCE_CUDA", "0") == "1": pass', "FORCE_CUDA"),
+    ("py-cuda-env", 'import os\nflags = os.environ.get("NVCC_FLAGS", "")', "NVCC_FLAGS"),
+    ("py-cuda-env", 'import os\narch = os.environ["CUDA_ARCH_BIN"]  # no entry of its own: the catch-all', "CUDA_ARCH_BIN"),
     ("py-cuda-env", 'import os\nv = os.getenv("CUDA_LAUNCH_BLOCKING")', "CUDA_LAUNCH_BLOCKING"),
     ("py-cuda-env", 'import os\nos.environ.setdefault("NCCL_DEBUG", "INFO")', "NCCL_DEBUG"),
     ("py-cuda-env", 'import os\nok = "CUBLAS_WORKSPACE_CONFIG" in os.environ', "CUBLAS_WORKSPACE_CONFIG"),
@@ -231,7 +234,7 @@ NOT_FOUND = [
     ("py-nvidia-smi", 'import subprocess\nsubprocess.run(["ls", "nvidia-smi"])'),
     ("py-cuda-env", 'print("CUDA_VISIBLE_DEVICES")'),
     ("py-cuda-env", 'import os\nh = os.environ["HOME"]'),
-    ("py-cuda-env", 'import os\nos.environ["CUDA_VISIBLE_DEVICES_HELP_TEXT_X"]  # not a known variable prefix'),
+    ("py-cuda-env", 'import os\nos.environ["MY_CUDA_FLAG"]  # a variable of the project itself'),
     # A user attribute named is_cuda (timm's PrefetchLoader), assigned and read back.
     ("py-cuda-method", "class L:\n    def __init__(self, d):\n        self.is_cuda = d\n    def f(self):\n        return self.is_cuda"),
     ("py-cuda-method", "class L:\n    def __init__(self, d):\n        self.is_cuda: bool = d\n    def f(self):\n        return self.is_cuda"),

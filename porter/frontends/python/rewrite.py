@@ -173,7 +173,11 @@ class Rewriter:
         start, end = self.span(site.node)
         match = _CALL_FORM.fullmatch(replacement)
         if match is None or chain.decorator:
-            return (Edit(start, end, self._torch(self._alias(replacement, chain), head)),)
+            # A replacement that keeps the site ("(CUDA_HOME or ...ROCM_HOME)") keeps it as written.
+            kept = replacement.replace(site.symbol, "\0")
+            text = self._torch(self._alias(kept, chain), head)
+            original = self.data[start:end].decode("utf-8")
+            return (Edit(start, end, text.replace("\0", original)),)
         if site.call is None:
             raise NoEdit("Not called here, so the device argument cannot be added.")
         name = self._torch(self._alias(match.group(1), chain), head)
