@@ -8,9 +8,10 @@ the file's note instead.
 
 Native parsers only see the signal when they return to Python. tree-sitter does so often when it
 is handed a progress callback (``parse_tree``), so a CUDA parse stops within milliseconds.
-libcst's parser is one Rust call with no callback: it is stopped right after it returns, and its
-cost is bounded by the size limit (measured about 10 us a byte for one-line minified code, so a
-file at the default 5 MB limit parses in under a minute at worst).
+libcst's parser is one Rust call with no callback: it is stopped right after it returns. Its cost
+is bounded by the size limit (about 10 us a byte for one-line minified code, so a file at the
+default 5 MB limit parses in under a minute) except for the shapes that make it quadratic or
+crash, which ``porter.frontends.python.shape`` refuses before the parse.
 
 The timer exists only in the main thread of a process on a platform with ``SIGALRM`` (the CLI,
 and the scanner's worker processes, run files there); elsewhere ``time_limit`` does nothing

@@ -241,6 +241,17 @@ def structure_cases() -> Iterator[Case]:
                deep, "")
     # libcst's parse time grows with the square of a chain's length (3000: 2 s, 5000: 10 s).
     yield Case("nest:py-binop-3000", "binop.py", b"import torch\nx = " + b"1 + " * 3000 + call + b"\n", deep, "")
+    # Past CPython's limit of 200 nested brackets libcst overflows its stack near 1,500 (a crash
+    # of the whole process, not an exception) and takes minutes on long chains: refused first.
+    for depth in (1_500, 100_000):
+        yield Case(f"nest:py-parens-{depth}", "parens.py",
+                   b"import torch\nx = " + nested(depth, b"(", b")", call) + b"\n", frozenset({"error"}),
+                   "brackets nested deeper than 200")
+    yield Case("nest:py-calls-5000", "calls.py", b"import torch\nx = " + nested(5000, b"f(", b")", call) + b"\n",
+               frozenset({"error"}), "brackets nested deeper than 200")
+    for shape, link in (("binop", b" + 1"), ("subscripts", b"[0]"), ("calls", b"()"), ("attributes", b".a")):
+        yield Case(f"chain:py-{shape}-50000", f"{shape}.py", b"import torch\nx = " + call + link * 50_000 + b"\n",
+                   frozenset({"error"}), "50,003 chained operations")
     blocks = b"import torch\n" + b"".join(b" " * i + b"if x:\n" for i in range(120)) + b" " * 120 + call + b"\n"
     yield Case("nest:py-blocks-120", "blocks.py", blocks, deep, "")
     yield Case("nest:cu-braces-5000", "braces.cu", b"void f() " + nested(5000, b"{", b"}", b"cudaFree(0);") + b"\n",

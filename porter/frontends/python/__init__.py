@@ -34,6 +34,7 @@ from porter.frontends.python.rewrite import (
     insertion,
     needed_imports,
 )
+from porter.frontends.python.shape import refusal
 from porter.frontends.python.sites import Site, judge
 from porter.frontends.python.source import Parsed, SourceError, parse
 from porter.frontends.python_setup import setup_py_findings
@@ -69,6 +70,12 @@ def analyze_source(
             return FileResult(
                 path, LANGUAGE, "scanned", lines=lines.line_count, findings=sorted_findings(extra)
             )
+        refused = refusal(data)
+        if refused is not None:
+            line, reason = refused
+            note = f"{path}:{line}: {reason}; not analysed"
+            return FileResult(path, LANGUAGE, "error", lines=lines.line_count, note=note,
+                              findings=sorted_findings(extra))
         parsed = parse(path, data)
         return _analyze(path, data, parsed, context, lines, cell, extra)
     except SourceError as exc:
