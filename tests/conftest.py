@@ -1,6 +1,7 @@
 """Shared test settings: hypothesis without wall-clock deadlines (CI machines are slow and
-shared), and ``needs_tool`` which skips a test when an outside tool is missing, unless
-``PORTER_REQUIRE_TOOLS=1`` (set by ``.ci/run``) turns that skip into a failure."""
+shared), and ``needs_tool`` / ``needs_env`` which skip a test when an outside tool or the
+environment variable naming downloaded files is missing, unless ``PORTER_REQUIRE_TOOLS=1`` (set
+by ``.ci/run``) turns that skip into a failure."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from hypothesis import settings
@@ -23,12 +25,24 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 
 
+def _skip_or_fail(message: str) -> NoReturn:
+    if os.environ.get("PORTER_REQUIRE_TOOLS") == "1":
+        pytest.fail(f"{message} (PORTER_REQUIRE_TOOLS=1 requires it)")
+    pytest.skip(message)
+
+
 def needs_tool(name: str, why: str) -> str:
     """The tool's path; skips (or fails under PORTER_REQUIRE_TOOLS=1) when it is not installed."""
     found = shutil.which(name)
     if found:
         return found
-    message = f"{name} not installed: {why}"
-    if os.environ.get("PORTER_REQUIRE_TOOLS") == "1":
-        pytest.fail(f"{message} (PORTER_REQUIRE_TOOLS=1 requires it)")
-    pytest.skip(message)
+    _skip_or_fail(f"{name} not installed: {why}")
+
+
+def needs_env(var: str, why: str) -> str:
+    """The environment variable's value; skips (or fails under PORTER_REQUIRE_TOOLS=1) when it
+    is unset or empty (``.ci/run`` sets the ones naming what it downloads)."""
+    value = os.environ.get(var)
+    if value:
+        return value
+    _skip_or_fail(f"{var} is not set: {why}")
