@@ -741,3 +741,32 @@ def test_setup_py_gets_dependency_findings() -> None:
     elsewhere = analyze_source("pkg/other.py", code, default_tables())
     assert [f.symbol for f in in_setup.findings] == ["cupy-cuda12x"]
     assert elsewhere.findings == ()
+
+
+def test_replacement_from_the_same_module_is_imported_beside_the_original(tables: MappingTables) -> None:
+    """``from torch.utils.cpp_extension import CUDAExtension``: the port writes ``SyclExtension``
+    and imports it (and SYCL_HOME) from the same module in one line, torch imported or not."""
+    code = (
+        "from torch.utils.cpp_extension import CUDA_HOME, CUDAExtension\n"
+        "ext = CUDAExtension('x', ['x.cpp']) if CUDA_HOME else None\n"
+    )
+    assert ported(tables, code, "oneapi") == (
+        "from torch.utils.cpp_extension import CUDA_HOME, CUDAExtension\n"
+        "from torch.utils.cpp_extension import SYCL_HOME, SyclExtension\n"
+        "ext = SyclExtension('x', ['x.cpp']) if SYCL_HOME else None\n"
+    )
+    assert ported(tables, code, "rocm").splitlines()[1:] == [
+        "from torch.utils.cpp_extension import ROCM_HOME",
+        "ext = CUDAExtension('x', ['x.cpp']) if (CUDA_HOME or ROCM_HOME) else None",
+    ]
+
+
+def test_a_bare_name_the_file_binds_otherwise_stays_qualified(tables: MappingTables) -> None:
+    code = (
+        "import torch\nfrom torch.utils.cpp_extension import CUDAExtension\n"
+        "from mylib import SyclExtension\n"
+        "ext = CUDAExtension('x', ['x.cpp'])\n"
+    )
+    assert ported(tables, code, "oneapi").splitlines()[-1] == (
+        "ext = torch.utils.cpp_extension.SyclExtension('x', ['x.cpp'])"
+    )

@@ -26,6 +26,7 @@ import libcst as cst
 from porter.frontends.base import LineIndex, make_finding, sorted_findings
 from porter.frontends.python.collect import collect
 from porter.frontends.python.context import LANGUAGE, Context, context_for
+from porter.frontends.python.names import Bindings
 from porter.frontends.python.positions import character_spans, first_statement_offset
 from porter.frontends.python.rewrite import (
     Rewriter,
@@ -129,6 +130,8 @@ def _analyze(
         findings.append(finding)
         for target, lines_needed in needs.items():
             imports[target].extend(x for x in lines_needed if x not in imports[target])
+    for target, lines_needed in rewriter.imports.items():
+        imports[target].extend(x for x in lines_needed if x not in imports[target])
     defined = _top_level_functions(parsed.module)
     definitions = {
         target: helper_definition(helpers[target], collected.bindings.torch_alias() or "torch")
@@ -136,7 +139,7 @@ def _analyze(
         if helpers[target].name not in defined
     }
     file_edits = _import_edits(
-        imports, definitions, collected.bindings.modules, data, parsed, spans, anchor, first_statement
+        imports, definitions, collected.bindings, data, parsed, spans, anchor, first_statement
     )
     return FileResult(
         path,
@@ -171,7 +174,7 @@ def _finding(
 def _import_edits(
     imports: dict[str, list[str]],
     definitions: dict[str, list[str]],
-    present: set[str],
+    bindings: Bindings,
     data: bytes,
     parsed: Parsed,
     spans: Spans,
@@ -183,7 +186,7 @@ def _import_edits(
     newline = parsed.module.default_newline
     result: dict[str, tuple[Edit, ...]] = {}
     for target in sorted(set(imports) | set(definitions)):
-        block = [line for line in imports.get(target, ()) if not _imported(line, present)]
+        block = _merged([line for line in imports.get(target, ()) if not _imported(line, bindings)])
         definition = definitions.get(target)
         if definition:
             if anchor is not None:
@@ -199,6 +202,23 @@ def _import_edits(
             edit = insertion(data, first_statement, block, newline, after=False)
         result[target] = (edit,)
     return result
+
+
+def _merged(lines: list[str]) -> list[str]:
+    """``from M import a`` and ``from M import b`` as one ``from M import a, b``, in place of the
+    first; other lines as they are."""
+    merged: list[str] = []
+    names: dict[str, list[str]] = {}
+    for line in lines:
+        words = line.split()
+        if len(words) == 4 and words[0] == "from" and words[2] == "import":
+            if words[1] not in names:
+                names[words[1]] = []
+                merged.append(words[1])
+            names[words[1]].append(words[3])
+        else:
+            merged.append(line)
+    return [f"from {line} import {', '.join(names[line])}" if line in names else line for line in merged]
 
 
 def _blank_lines_after(data: bytes, offset: int) -> int:
@@ -217,10 +237,12 @@ def _top_level_functions(module: cst.Module) -> set[str]:
     return {s.name.value for s in module.body if isinstance(s, cst.FunctionDef)}
 
 
-def _imported(line: str, present: set[str]) -> bool:
+def _imported(line: str, bindings: Bindings) -> bool:
     """Whether ``import x`` / ``from x import y`` is already satisfied by the file's imports."""
     words = line.split()
     if len(words) < 2 or words[0] not in ("import", "from"):
         return False
     module = words[1]
-    return any(m == module or m.startswith(module + ".") for m in present)
+    if words[0] == "from" and len(words) == 4 and words[2] == "import":
+        return bindings.names.get(words[3]) == f"{module}.{words[3]}"
+    return any(m == module or m.startswith(module + ".") for m in bindings.modules)

@@ -10,6 +10,7 @@ becomes ``review`` without edits and its note says why.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -67,6 +68,8 @@ class Rewriter:
         self.helpers = helpers
         #: The targets whose edits call their helper, so the file needs its definition.
         self.hoisted: set[str] = set()
+        #: Per target, ``from M import N`` lines the edits need (names written bare).
+        self.imports: dict[str, list[str]] = defaultdict(list)
 
     def plans(self, site: Site) -> tuple[dict[str, tuple[Edit, ...]], dict[str, TargetPlan]]:
         """Edits per target, and the targets whose plan changes because no edit is possible."""
@@ -129,7 +132,7 @@ class Rewriter:
 
     def _edits(self, site: Site, target: str, replacement: str) -> tuple[Edit, ...]:
         if site.kind == "chain":
-            return self._chain(site, replacement)
+            return self._chain(site, target, replacement)
         if site.kind == "method-call":
             return self._method_call(site, target, replacement)
         if site.kind == "attribute":
@@ -166,7 +169,29 @@ class Rewriter:
             return head + text[len(bound) :]
         return text
 
-    def _chain(self, site: Site, replacement: str) -> tuple[Edit, ...]:
+    def _siblings(self, text: str, chain: Chain, target: str) -> str:
+        """``text`` with the names of the module the chain's head was imported from written bare,
+        as the file's own ``from M import ...`` does: ``CUDAExtension`` (from
+        torch.utils.cpp_extension) becomes ``SyclExtension``, which the target then imports
+        beside it. A name the file binds to something else stays qualified."""
+        bound = self.bindings.names.get(chain.parts[0], "")
+        module = bound.rpartition(".")[0]
+        if not module or bound == chain.parts[0]:
+            return text
+
+        def bare(match: re.Match[str]) -> str:
+            name = match.group(0)
+            parent, _, leaf = name.rpartition(".")
+            if parent != module or self.bindings.names.get(leaf, name) != name:
+                return name
+            line = f"from {module} import {leaf}"
+            if self.bindings.names.get(leaf) != name and line not in self.imports[target]:
+                self.imports[target].append(line)
+            return leaf
+
+        return _DOTTED_NAME.sub(bare, text)
+
+    def _chain(self, site: Site, target: str, replacement: str) -> tuple[Edit, ...]:
         chain = site.chain
         assert chain is not None
         head = chain.parts[0] if site.head_is_torch else None
@@ -174,7 +199,7 @@ class Rewriter:
         match = _CALL_FORM.fullmatch(replacement)
         if match is None or chain.decorator:
             # A replacement that keeps the site ("(CUDA_HOME or ...ROCM_HOME)") keeps it as written.
-            kept = replacement.replace(site.symbol, "\0")
+            kept = self._siblings(replacement.replace(site.symbol, "\0"), chain, target)
             text = self._torch(self._alias(kept, chain), head)
             original = self.data[start:end].decode("utf-8")
             return (Edit(start, end, text.replace("\0", original)),)
