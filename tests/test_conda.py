@@ -61,3 +61,39 @@ def test_claims() -> None:
     assert FRONTEND.claims("environment.yml", b"")
     assert FRONTEND.claims("envs/environment-cuda.yaml", b"")
     assert not FRONTEND.claims("docker-compose.yml", b"")
+
+
+def test_pip_section_index_follows_its_torch_pin() -> None:
+    text = (
+        "dependencies:\n  - pip:\n"
+        "      - --extra-index-url https://download.pytorch.org/whl/cu121\n"
+        "      - torch==2.3.1+cu121\n      - nvidia-ml-py>=12.535\n"
+    )
+    result = analyze(text)
+    out = ported(result, text.encode(), "rocm").decode()
+    assert "--extra-index-url https://download.pytorch.org/whl/rocm6.0\n" in out
+    assert "      - torch==2.3.1\n      - amdsmi\n" in out
+    assert ported(result, text.encode(), "oneapi").decode() == text
+
+
+def test_conda_renames_keep_the_version() -> None:
+    """The conda frontend renames only the package name of a spec (its version and build stay),
+    so every conda rename must be one that shares version numbers."""
+    renames = [
+        (entry.source, target, spec.specifier)
+        for entry in default_tables().entries("conda")
+        for target, spec in entry.targets.items()
+        if spec.replacement and entry.kind == "package"
+    ]
+    assert renames and all(specifier == "keep" for _, _, specifier in renames), renames
+
+
+def test_a_removed_item_has_no_other_edit_inside_it() -> None:
+    """Found by atheris: ``cudatoolkit=11.8 cupy-cuda12x`` (a package whose build string is a
+    CUDA tag) gave rocm an item removal and a build edit inside it, which overlap."""
+    text = "dependencies:\n  - cudatoolkit=11.8 cupy-cuda12x\n  - numpy\n"
+    result = analyze(text)
+    assert {f.symbol for f in result.findings} == {"cudatoolkit", "build=cupy-cuda12x"}
+    edits = [e for f in result.findings for e in f.targets["rocm"].edits]
+    assert len(edits) == 1
+    assert ported(result, text.encode(), "rocm") == b"dependencies:\n  - numpy\n"

@@ -171,15 +171,21 @@ class CondaFrontend:
                 entry = tables.lookup(CONDA, f"build={build.group(2)}")
                 if entry is not None:
                     found.append((entry, f"build={build.group(2)}", build.start(1), build.end(2), False))
-        findings = []
+        spans = []
         for entry, symbol, start, end, whole in found:
             byte_start = item.start + len(value[:start].encode("utf-8"))
             byte_end = item.start + len(value[:end].encode("utf-8"))
-            findings.append(make_finding(
-                entry, path=path, lines=lines, start=byte_start, end=byte_end, symbol=symbol,
-                edits=_edits(entry, item, byte_start, byte_end, whole=whole),
-            ))
-        return findings
+            spans.append((entry, symbol, byte_start, byte_end,
+                          _edits(entry, item, byte_start, byte_end, whole=whole)))
+        # A target that removes the whole item has nothing left to edit inside it (its build).
+        removed = {t for *_, edits in spans for t, e in edits.items() if e == (item.removal,)}
+        return [
+            make_finding(
+                entry, path=path, lines=lines, start=start, end=end, symbol=symbol,
+                edits={t: e for t, e in edits.items() if t not in removed or e == (item.removal,)},
+            )
+            for entry, symbol, start, end, edits in spans
+        ]
 
 
 def _edits(entry: MappingEntry, item: Item, start: int, end: int, *, whole: bool
