@@ -92,6 +92,8 @@ class PlanSpec:
     note: str = ""
     reference: str | None = None
     imports: tuple[str, ...] = ()
+    #: For a package rename: "keep" or "drop" the requirement's version specifier.
+    specifier: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +219,7 @@ def _plan(raw: Mapping[str, Any]) -> PlanSpec:
         note=raw.get("note", ""),
         reference=raw.get("reference"),
         imports=tuple(raw.get("imports", ())),
+        specifier=raw.get("specifier"),
     )
 
 
