@@ -81,3 +81,39 @@ def test_setup_py_requirements_are_found_and_edited_in_place() -> None:
     out = apply_edits(source, edits).data.decode()
     assert "install_requires=['torch==2.3.1', \"amdsmi\"]" in out and "'cupy-rocm-7-0'" in out
     assert setup_py_findings("setup.py", b"setup(", default_tables()) == []
+
+
+def test_uv_index_follows_the_torch_pin_of_another_table() -> None:
+    text = (
+        '[project]\ndependencies = ["torch==2.5.1+cu121", "nvidia-ml-py>=12"]\n'
+        '[[tool.uv.index]]\nname = "cu"\nurl = "https://download.pytorch.org/whl/cu121"\n'
+    )
+    result = FRONTEND.analyze("pyproject.toml", text.encode(), default_tables())
+    rocm = tomllib.loads(ported(result, text.encode(), "rocm").decode())
+    assert rocm["tool"]["uv"]["index"][0]["url"] == "https://download.pytorch.org/whl/rocm6.2"
+    assert rocm["project"]["dependencies"] == ["torch==2.5.1", "amdsmi"]
+    xpu = tomllib.loads(ported(result, text.encode(), "oneapi").decode())
+    assert xpu["tool"]["uv"]["index"][0]["url"] == "https://download.pytorch.org/whl/xpu"
+
+
+def test_torch_note_names_the_index_where_none_can_be_written() -> None:
+    text = '[project]\ndependencies = ["torch==2.3.1"]\n'
+    result = FRONTEND.analyze("pyproject.toml", text.encode(), default_tables())
+    (torch,) = result.findings
+    assert "https://download.pytorch.org/whl/rocm6.0" in torch.targets["rocm"].note
+    assert torch.targets["oneapi"].status == "manual"
+    assert "older than every xpu build" in torch.targets["oneapi"].note
+
+
+def test_setup_py_lists_share_the_torch_pin() -> None:
+    source = (
+        b"from setuptools import setup\n"
+        b"setup(install_requires=['torch==2.3.1', 'nvidia-ml-py>=12'],\n"
+        b"      extras_require={'vision': ['torchvision']})\n"
+    )
+    findings = setup_py_findings("setup.py", source, default_tables())
+    vision = next(f for f in findings if f.symbol == "torchvision")
+    assert "https://download.pytorch.org/whl/rocm6.0" in vision.targets["rocm"].note
+    assert vision.targets["oneapi"].status == "manual"
+    edits = [e for f in findings for e in f.targets["rocm"].edits]
+    assert "'amdsmi'" in apply_edits(source, edits).data.decode()

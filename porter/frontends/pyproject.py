@@ -8,6 +8,8 @@ that is a known wheel index URL (``[[tool.uv.index]] url = ...``) is looked up t
 keeps requirements one per line under ``install_requires``, ``setup_requires`` and
 ``[options.extras_require]``. Both hand their items to ``porter.frontends.deps``; neither syntax
 accepts pip options, so an index a target needs is named in the finding's note, not written.
+Each list is checked on its own, but a list that names no torch reads the file's torch pin from
+the others (the wheel index it stands for follows that pin).
 """
 
 from __future__ import annotations
@@ -327,10 +329,13 @@ class PyprojectFrontend:
                     groups.setdefault(string.path, []).append(_array_item(text, string, to_byte))
                 elif "://" in string.value and tables.lookup(PIP, string.value):
                     groups.setdefault(string.path, []).append(_url_item(text, string, to_byte))
+        # The file's torch pin, wherever it is, picks the wheel index of a list that has none
+        # (a [[tool.uv.index]] url, an extra without torch).
+        every = [item for items in groups.values() for item in items]
         findings = [
             finding
             for items in groups.values()
-            for finding in DependencyList(path, lines, tables).findings(items)
+            for finding in DependencyList(path, lines, tables).findings(items, context=every)
         ]
         return FileResult(
             path=path,

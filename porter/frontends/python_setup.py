@@ -49,7 +49,7 @@ def setup_py_findings(path: str, data: bytes, tables: MappingTables) -> list[Fin
     except (SyntaxError, ValueError):
         return []
     lines = LineIndex(data)
-    findings: list[Finding] = []
+    lists: list[list[Item]] = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
@@ -58,6 +58,9 @@ def setup_py_findings(path: str, data: bytes, tables: MappingTables) -> list[Fin
             continue
         for keyword in node.keywords:
             if keyword.arg in _KEYWORDS:
-                items = [_item(s, lines, data) for s in _strings(keyword.value)]
-                findings.extend(DependencyList(path, lines, tables).findings(items))
+                lists.append([_item(s, lines, data) for s in _strings(keyword.value)])
+    every = [item for items in lists for item in items]  # a list without torch reads the file's pin
+    findings: list[Finding] = []
+    for items in lists:
+        findings.extend(DependencyList(path, lines, tables).findings(items, context=every))
     return findings
