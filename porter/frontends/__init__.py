@@ -20,6 +20,7 @@ def all_frontends() -> tuple[Frontend, ...]:
     from porter.frontends.python import PythonFrontend
     from porter.frontends.requirements import RequirementsFrontend
     from porter.frontends.shell import ShellFrontend
+    from porter.frontends.workflows import WorkflowsFrontend
 
     return (
         NotebookFrontend(),
@@ -28,6 +29,7 @@ def all_frontends() -> tuple[Frontend, ...]:
         CMakeFrontend(),
         DockerfileFrontend(),
         ShellFrontend(),
+        WorkflowsFrontend(),  # before conda and k8s: .github/workflows/environment.yml is a workflow
         RequirementsFrontend(),
         PyprojectFrontend(),
         CondaFrontend(),
