@@ -8,6 +8,7 @@ committing it.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 
 from porter.frontends import frontend_for
 from porter.frontends.workflows import WorkflowsFrontend
-from porter.mappings import default_tables
+from porter.mappings import data_dir, default_tables, load_tables
 from porter.model import FileResult
 from porter.scan import scan
 
@@ -242,6 +243,26 @@ def test_a_rename_that_would_repeat_a_key_is_not_made() -> None:
     text = "on: push\nenv:\n  CUDA_HOME: /usr/local/cuda\n  ROCM_PATH: /opt/rocm\njobs: {}\n"
     assert "CUDA_HOME" in symbols(analyze(text))
     assert port(text) == text
+
+
+def test_a_rewrite_that_would_change_the_yaml_is_dropped(tmp_path: Path) -> None:
+    """Every target's edits are applied and the file composed again before they are offered."""
+    shutil.copy(data_dir() / "targets.yaml", tmp_path / "targets.yaml")
+    (tmp_path / "bad.yaml").write_text(
+        "family: bad\nlanguage: shell\ntitle: t\nrule: bad\n"
+        "defaults: {oneapi: {status: manual}, cann: {status: manual}, neutral: {status: manual}}\n"
+        "entries:\n  - source: nvidia-smi\n    kind: command\n    note: n\n"
+        "    targets: {rocm: {status: review, replacement: 'echo a: b'}}\n"
+    )
+    tables = load_tables(tmp_path)
+    text = "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: nvidia-smi\n      - run: |\n          nvidia-smi\n"
+    result = FRONTEND.analyze(WORKFLOW, text.encode(), tables)
+    plain, block = result.findings
+    assert not plain.targets["rocm"].edits  # "run: echo a: b" would not be a string any more
+    assert block.targets["rocm"].edits  # inside a block scalar it is
+    assert "1 rocm edit(s) dropped: the rewritten YAML would not read as meant" in (result.note or "")
+    out = ported(result, text.encode(), "rocm")
+    assert yaml.safe_load(out)["jobs"]["t"]["steps"][1]["run"] == "echo a: b\n"
 
 
 def test_shells_that_are_not_posix() -> None:

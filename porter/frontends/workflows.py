@@ -81,6 +81,9 @@ _ESCAPES = {
     '"': re.compile(rb"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.|$)"),
     "'": re.compile(rb"''"),
 }
+#: Edited scalars a failed check tries one by one (each try composes the file once) before
+#: giving up all of a target's edits.
+_MAX_CHECKS = 64
 #: Nesting depth past which matrix values and inputs are not read (guards odd input).
 _MAX_DEPTH = 32
 
@@ -642,7 +645,7 @@ class _Analysis:
                     continue
                 for i in indexes:
                     self.strip(i, target)
-                why = "it is also written where it is not a site" if stray else "not every site of it can be edited"
+                why = "it is written where it is not a site" if stray else "not every site of it can be edited"
                 self.note(f"{name} is not renamed ({why}): rename it in every place by hand")
 
     def strip(self, index: int, target: str) -> None:
@@ -672,10 +675,10 @@ class _Analysis:
             by_node: dict[int, list[Edit]] = {}
             for edit in edits:
                 by_node.setdefault(id(self.origin[edit][0].node), []).append(edit)
-            bad = [group for group in by_node.values() if not self._composes_as_meant(documents, group)]
-            bad_edits = {e for group in bad for e in group}
-            if not bad:  # each is fine alone, not together: keep none
-                bad_edits = set(edits)
+            bad_edits = set(edits)  # too many scalars to try one by one, or fine alone only: none
+            if len(by_node) <= _MAX_CHECKS:
+                bad = [group for group in by_node.values() if not self._composes_as_meant(documents, group)]
+                bad_edits = {e for group in bad for e in group} or bad_edits
             for edit in bad_edits:
                 self.strip(owners[edit], target)
             remaining = [e for f in self.sites.findings for e in f.targets[target].edits]
