@@ -104,6 +104,22 @@ def test_force_cuda_build_switch() -> None:
     }
 
 
+def test_package_installs_behind_sudo_options_and_variables() -> None:
+    """``sudo``, ``--yes`` before the subcommand and a version in a variable hid CUDA packages
+    (seen in detectron2's and flash-attention's CI scripts)."""
+    text = (
+        "sudo apt-get install -y libcudnn8\n"
+        "apt-get --yes install cuda-nvcc-12-1\n"
+        "sudo -u root nice -n 5 apt-get -y install --no-install-recommends cuda-toolkit-${CUDA_VER}\n"
+        "sudo apt-get install -y git cmake\n"
+    )
+    assert [s for s in symbols(text) if s.startswith("apt-get")] == [
+        "apt-get install libcudnn8",
+        "apt-get install cuda-nvcc-12-1",
+        "apt-get install cuda-toolkit-${CUDA_VER}",
+    ]
+
+
 def test_unterminated_quote_is_partial_and_keeps_earlier_sites() -> None:
     result = FRONTEND.analyze("b.sh", b"nvidia-smi\necho 'oops\nnvcc\n", default_tables())
     assert result.status == "partial" and "line 2" in (result.note or "")

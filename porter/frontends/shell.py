@@ -43,6 +43,9 @@ _PIPS = frozenset({"pip", "pip3"})
 #: Interpreters that run pip as ``python -m pip`` (python, python3, python3.11 ...).
 _PYTHON = re.compile(r"python[0-9.]*")
 _SHELLS = frozenset({"sh", "bash", "dash", "zsh"})
+#: Commands that run the command after them (and their options that take an argument).
+_WRAPPERS = {"sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-U"}), "time": frozenset(),
+             "nohup": frozenset(), "exec": frozenset(), "nice": frozenset({"-n"})}
 #: Options that set a variable in a container or a job (docker run -e NAME=value).
 _ENV_OPTIONS = frozenset({"-e", "--env", "--export"})
 _REQUIREMENT = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?")
@@ -456,6 +459,9 @@ def scan_command(words: tuple[Word, ...], data: bytes, sites: Sites) -> None:
         index += 1
     if index >= len(words):
         return
+    index = _after_wrappers(words, index)
+    if index >= len(words):
+        return
     name = PurePosixPath(words[index].value).name or words[index].value
     index, name = _pip_runner(words, index, name)
     if name in _DECLARERS:
@@ -468,6 +474,15 @@ def scan_command(words: tuple[Word, ...], data: bytes, sites: Sites) -> None:
     for at in range(index, len(words)):
         if _tool(words, at, tables, sites):
             break
+
+
+def _after_wrappers(words: tuple[Word, ...], index: int) -> int:
+    """The index of the command that ``sudo -E``, ``time`` or ``nice -n 5`` run."""
+    while index < len(words) and (takes := _WRAPPERS.get(words[index].value)) is not None:
+        index += 1
+        while index < len(words) and words[index].value.startswith("-"):
+            index += 2 if words[index].value in takes else 1
+    return index
 
 
 def _pip_runner(words: tuple[Word, ...], index: int, name: str) -> tuple[int, str]:
@@ -483,13 +498,17 @@ def _pip_runner(words: tuple[Word, ...], index: int, name: str) -> tuple[int, st
 def _arguments(words: tuple[Word, ...], index: int, name: str, sites: Sites) -> None:
     """Options and positional words of one command, keyed ``cmd [sub] --opt=value`` / ``cmd [sub] word``."""
     rest = words[index + 1 :]
-    sub = rest[0].value if rest and not rest[0].value.startswith("-") else None
+    # The subcommand: the first word that is no option (apt-get --yes install ...).
+    at = next((i for i, w in enumerate(rest) if not w.value.startswith("-")), None)
+    sub = rest[at].value if at is not None else None
     prefixes = [f"{name} {sub}", name] if sub else [name]
     skip_next = False
     for position, word in enumerate(rest):
         if skip_next:
             skip_next = False
             continue
+        if position == at and position:
+            continue  # the subcommand itself, after options that took no argument
         value = word.value
         if value.startswith("-") and len(value) > 1:
             option, equals, argument = value.partition("=")
