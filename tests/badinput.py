@@ -117,6 +117,25 @@ spec:
     environment:
       - NVIDIA_VISIBLE_DEVICES=all
 """,
+    ".github/workflows/gpu.yml": b"""name: gpu tests
+on: [push]
+jobs:
+  test:
+    runs-on: [self-hosted, linux, nvidia-gpu]
+    container:
+      image: nvidia/cuda:12.1.0-devel-ubuntu22.04
+      options: --gpus all
+    env:
+      CUDA_VISIBLE_DEVICES: "0"
+    steps:
+      - uses: Jimver/cuda-toolkit@v0.2.16
+        with:
+          cuda: "12.1.0"
+      - name: cuda in a step name is no site
+        run: |
+          nvidia-smi
+          pip install torch --index-url https://download.pytorch.org/whl/cu121
+""",
     "nb.ipynb": b"""{"cells": [{"cell_type": "code", "execution_count": null, "id": "a1", "metadata": {},
  "outputs": [], "source": ["import torch\\n", "x = torch.zeros(1).cuda()\\n", "!nvidia-smi"]}],
  "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
