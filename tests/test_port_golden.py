@@ -3,7 +3,8 @@
 Layout: ``tests/golden/python/input/<name>.py`` are the inputs and
 ``tests/golden/python/<target>/<name>.diff`` their expected unified diffs (empty: nothing to
 change); ``tests/golden/demo/<target>.diff`` is the whole output of
-``porter port fixtures/demo --target <target>``. ``PORTER_REGEN=1`` rewrites the expected files
+``porter port fixtures/demo --target <target>`` and ``tests/golden/demo/scan.json`` the whole
+``porter scan fixtures/demo --format json``. ``PORTER_REGEN=1`` rewrites the expected files
 from the current code: read the change (``git diff tests/golden``) before committing it.
 
 Every test also checks that each rewritten Python file parses (libcst) and that porting the
@@ -13,7 +14,10 @@ ported tree again changes nothing.
 from __future__ import annotations
 
 import io
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import libcst
@@ -84,6 +88,17 @@ def test_demo(target: str, tmp_path: Path) -> None:
     render_diff(result, stream)
     compare(GOLDEN / "demo" / f"{target}.diff", stream.getvalue())
     assert_idempotent(result, tmp_path / "out")
+
+
+def test_demo_scan_json() -> None:
+    """The demo's whole scan document, as the CLI prints it (every finding, every target)."""
+    repo = DEMO.parent.parent
+    run = subprocess.run([sys.executable, "-m", "porter", "scan", "fixtures/demo", "--format", "json"],
+                         cwd=repo, capture_output=True, text=True, timeout=600, check=False)
+    assert run.returncode == 0, run.stderr
+    document = json.loads(run.stdout)
+    assert document["root"] == "fixtures/demo" and len(document["files"]) == 19
+    compare(GOLDEN / "demo" / "scan.json", run.stdout)
 
 
 def test_demo_summary_counts_and_groups() -> None:
