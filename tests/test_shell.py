@@ -120,6 +120,11 @@ def test_package_installs_behind_sudo_options_and_variables() -> None:
     ]
 
 
+def test_the_command_env_runs_is_read() -> None:
+    text = "env CUDA_VISIBLE_DEVICES=0 nvidia-smi -L\nenv -i HOME=/tmp nvcc --version\nenv\n"
+    assert symbols(text) == ["CUDA_VISIBLE_DEVICES", "nvidia-smi *", "nvcc --version"]
+
+
 def test_unterminated_quote_is_partial_and_keeps_earlier_sites() -> None:
     result = FRONTEND.analyze("b.sh", b"nvidia-smi\necho 'oops\nnvcc\n", default_tables())
     assert result.status == "partial" and "line 2" in (result.note or "")

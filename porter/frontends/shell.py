@@ -37,7 +37,7 @@ _ENV_REF = re.compile(rb"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _PATH = re.compile(rb"(?<![A-Za-z0-9_.$}/])/[A-Za-z0-9_.+\-/]+")
 _QUOTES = re.compile(r"\\(.)|['\"]", re.S)
 #: Builtins whose arguments are variable names or assignments.
-_DECLARERS = frozenset({"export", "declare", "local", "readonly", "typeset", "env"})
+_DECLARERS = frozenset({"export", "declare", "local", "readonly", "typeset"})
 _METACHARS = b" \t\r\n;&|()<>"
 _PIPS = frozenset({"pip", "pip3"})
 #: Interpreters that run pip as ``python -m pip`` (python, python3, python3.11 ...).
@@ -464,6 +464,15 @@ def scan_command(words: tuple[Word, ...], data: bytes, sites: Sites) -> None:
         return
     name = PurePosixPath(words[index].value).name or words[index].value
     index, name = _pip_runner(words, index, name)
+    if name == "env":  # env [-i] NAME=value ... command args: the assignments, then the command
+        index += 1
+        while index < len(words) and (words[index].value.startswith("-") or _ASSIGNMENT.match(words[index].value)):
+            if match := _ASSIGNMENT.match(words[index].value):
+                sites.env_name(match.group(1), words[index].start)
+            index += 1
+        if index < len(words):
+            scan_command(words[index:], data, sites)
+        return
     if name in _DECLARERS:
         for word in words[index + 1 :]:
             match = _ASSIGNMENT.match(word.value) or _NAME.fullmatch(word.value)
