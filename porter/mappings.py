@@ -84,6 +84,21 @@ class TargetInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ValueList:
+    """What the value of a renamed architecture-list variable becomes on the target
+    (``TORCH_CUDA_ARCH_LIST="8.0;9.0"`` -> ``PYTORCH_ROCM_ARCH="gfx90a;gfx942"``)."""
+
+    #: A regex each item of the source's list must match whole for the value to be rewritten.
+    replaces: str
+    #: The target's list.
+    names: tuple[str, ...]
+    #: The separators the target's reader accepts, its own first.
+    separators: str
+    #: The reference list every name must appear in.
+    reference: str
+
+
+@dataclass(frozen=True, slots=True)
 class PlanSpec:
     """One target's answer for one mapping entry, as written in the data."""
 
@@ -94,6 +109,8 @@ class PlanSpec:
     imports: tuple[str, ...] = ()
     #: For a package rename: "keep" or "drop" the requirement's version specifier.
     specifier: str | None = None
+    #: For a renamed variable whose value lists GPU architectures: the target's list.
+    value: ValueList | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +230,7 @@ def _validate(document: Any, schema: dict[str, Any], path: Path) -> None:
 
 
 def _plan(raw: Mapping[str, Any]) -> PlanSpec:
+    value = raw.get("value")
     return PlanSpec(
         status=raw["status"],
         replacement=raw.get("replacement"),
@@ -220,6 +238,14 @@ def _plan(raw: Mapping[str, Any]) -> PlanSpec:
         reference=raw.get("reference"),
         imports=tuple(raw.get("imports", ())),
         specifier=raw.get("specifier"),
+        value=ValueList(
+            replaces=value["replaces"],
+            names=tuple(value["names"]),
+            separators=value["separators"],
+            reference=value["reference"],
+        )
+        if value is not None
+        else None,
     )
 
 
@@ -266,6 +292,14 @@ def load_family(path: Path, target_ids: tuple[str, ...]) -> Family:
                 re.compile(raw["source"])
             except re.error as exc:
                 raise MappingError(f"{path}: entries/{number}: bad regex: {exc}") from exc
+        for target, plan in merged.items():
+            if "value" in plan:
+                try:
+                    re.compile(plan["value"]["replaces"])
+                except re.error as exc:
+                    raise MappingError(
+                        f"{path}: entries/{number}/targets/{target}/value: bad regex: {exc}"
+                    ) from exc
         entries.append(
             MappingEntry(
                 family=document["family"],

@@ -26,22 +26,35 @@ def replacement_name(replacement: str) -> str:
 
 
 def missing_references(tables: MappingTables, directory: Path | None = None) -> list[str]:
-    """One line per replacement that names a reference list it is not found in."""
+    """One line per replacement (or architecture name a renamed variable's value gets) that is
+    not found in the reference list it names."""
     directory = directory or data_dir()
     cache: dict[str, frozenset[str]] = {}
     problems = []
+
+    def listed(name: str, where: Path) -> frozenset[str]:
+        if name not in cache:
+            try:
+                cache[name] = reference_names(name, directory)
+            except OSError:
+                cache[name] = frozenset()
+                problems.append(f"{where.name}: reference list {name!r} not found")
+        return cache[name]
+
     for family in tables.families:
         for entry in family.entries:
             for target, spec in entry.targets.items():
+                if spec.value is not None:  # the architecture names a renamed variable gets
+                    known = listed(spec.value.reference, family.path)
+                    problems.extend(
+                        f"{family.path.name}: {entry.source} -> {target}: value {name!r} "
+                        f"is not in reference list {spec.value.reference!r}"
+                        for name in spec.value.names
+                        if name not in known
+                    )
                 if not spec.reference or spec.replacement is None:
                     continue
-                if spec.reference not in cache:
-                    try:
-                        cache[spec.reference] = reference_names(spec.reference, directory)
-                    except OSError:
-                        cache[spec.reference] = frozenset()
-                        problems.append(f"{family.path.name}: reference list {spec.reference!r} not found")
-                names = cache[spec.reference]
+                names = listed(spec.reference, family.path)
                 if spec.replacement.strip() in names:  # whole names: hip::host, amd.com/gpu
                     continue
                 name = replacement_name(spec.replacement)

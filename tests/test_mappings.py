@@ -109,6 +109,25 @@ def test_reference_check_catches_made_up_name(tmp_path: Path) -> None:
     ]
 
 
+def test_reference_check_catches_a_made_up_value_name(tmp_path: Path) -> None:
+    """An architecture list a renamed variable gets is proven like a replacement."""
+    family = FAMILY.replace(
+        "rocm: {status: auto, replacement: hipMalloc, reference: hip-demo}",
+        "rocm: {status: auto, replacement: hipMalloc, reference: hip-demo, "
+        "value: {replaces: '[0-9.]+', names: [hipMalloc, gfx9000], separators: ';', reference: hip-demo}}",
+    )
+    directory = make_data(tmp_path, family)
+    tables = load_tables(directory)
+    value = tables.exact_names("cuda")["cudaMalloc"].targets["rocm"].value
+    assert value is not None and value.names == ("hipMalloc", "gfx9000") and value.separators == ";"
+    assert missing_references(tables, directory) == [
+        "demo-runtime.yaml: cudaMalloc -> rocm: value 'gfx9000' is not in reference list 'hip-demo'"
+    ]
+    (directory / "demo-runtime.yaml").write_text(family.replace("'[0-9.]+'", "'[0-9'"))
+    with pytest.raises(MappingError, match="entries/0/targets/rocm/value: bad regex"):
+        load_tables(directory)
+
+
 def test_replacement_name_extraction() -> None:
     assert replacement_name('torch.amp.autocast("xpu")') == "torch.amp.autocast"
     assert replacement_name("<hip/hip_runtime.h>") == "hip/hip_runtime.h"

@@ -188,3 +188,43 @@ def test_npu_lists_come_from_the_wheel() -> None:
     assert reference_names("torch_npu.device-types") == frozenset({"npu"})
     assert "hccl" in reference_names("torch_npu.distributed-backends")
     assert {"npu", "is_npu"} <= reference_names("torch_npu.Tensor")
+
+
+def _separators(reference: str) -> set[str]:
+    """The separators a reference list's header says its reader splits on (``# separators:``)."""
+    path = data_dir() / "reference" / f"{reference}.txt"
+    header = [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
+    (line,) = [h for h in header if h.startswith("# separators:")]
+    return set(re.findall(r"'(.)'", line))
+
+
+def test_architecture_values_are_names_their_readers_take() -> None:
+    """Every list a renamed variable's value becomes (PYTORCH_ROCM_ARCH's gfx names,
+    TORCH_XPU_ARCH_LIST's Intel GPU names) is in the reference list taken from its reader, and
+    every separator the data writes or keeps is one that reader splits on."""
+    from porter.mappings import default_tables
+
+    checked = []
+    for entry in default_tables().entries():
+        for target, spec in entry.targets.items():
+            if spec.value is None:
+                continue
+            value = spec.value
+            path = data_dir() / "reference" / f"{value.reference}.txt"
+            assert path.read_text(encoding="utf-8").startswith("# "), "a reference list names its source"
+            assert spec.replacement and spec.replacement in path.read_text(encoding="utf-8"), (
+                f"{value.reference} is not the list of {spec.replacement}'s reader"
+            )
+            assert set(value.names) <= reference_names(value.reference), (entry.source, target)
+            assert set(value.separators) <= _separators(value.reference), (entry.source, target)
+            assert re.compile(value.replaces).fullmatch("8.0") and not re.compile(value.replaces).fullmatch("gfx90a")
+            checked.append((entry.family, target))
+    assert sorted(checked) == [
+        ("python-env", "oneapi"), ("python-env", "rocm"), ("shell-env", "oneapi"), ("shell-env", "rocm")
+    ]
+
+
+def test_architecture_readers_are_read_by_the_installed_torch() -> None:
+    """The variables the lists are for are the ones torch's extension builder reads."""
+    torch_env = reference_names("torch.env")
+    assert {"PYTORCH_ROCM_ARCH", "TORCH_XPU_ARCH_LIST", "TORCH_CUDA_ARCH_LIST"} <= torch_env
