@@ -8,7 +8,7 @@ rewrites the expected files (and ``findings.txt``) from the current code: review
 from __future__ import annotations
 
 import pytest
-from golden.runner import check_file, check_findings, inputs
+from golden.runner import check_file, check_findings, inputs, ported
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -95,3 +95,47 @@ def test_never_raises_and_edits_stay_in_bounds(text: str) -> None:
     for finding in result.findings:
         for plan in finding.targets.values():
             assert all(0 <= e.start <= e.end <= len(data) for e in plan.edits)
+
+
+# --- architecture lists: a renamed list variable gets the target's names ------------------------
+
+
+def port(text: str, target: str) -> str:
+    return ported(analyze(text), text.encode(), target).decode()
+
+
+@pytest.mark.parametrize(
+    ("line", "rocm", "oneapi"),
+    [
+        ('ENV TORCH_CUDA_ARCH_LIST="8.0;9.0"', 'ENV PYTORCH_ROCM_ARCH="gfx90a;gfx942"', 'ENV TORCH_XPU_ARCH_LIST="pvc,bmg"'),
+        ("ARG TORCH_CUDA_ARCH_LIST='8.0 9.0+PTX'", "ARG PYTORCH_ROCM_ARCH='gfx90a gfx942'",
+         "ARG TORCH_XPU_ARCH_LIST='pvc,bmg'"),
+        # An ENV value does not end at ';' (BuildKit splits on blanks only).
+        ("ENV TORCH_CUDA_ARCH_LIST=8.0;9.0 MAX_JOBS=8.0", 'ENV PYTORCH_ROCM_ARCH="gfx90a;gfx942" MAX_JOBS=8.0',
+         "ENV TORCH_XPU_ARCH_LIST=pvc,bmg MAX_JOBS=8.0"),
+        # The legacy form: the rest of the line is the value.
+        ("ENV TORCH_CUDA_ARCH_LIST 7.5 8.0", "ENV PYTORCH_ROCM_ARCH gfx90a gfx942", "ENV TORCH_XPU_ARCH_LIST pvc,bmg"),
+        ("RUN TORCH_CUDA_ARCH_LIST=8.6 pip install .", 'RUN PYTORCH_ROCM_ARCH="gfx90a;gfx942" pip install .',
+         "RUN TORCH_XPU_ARCH_LIST=pvc,bmg pip install ."),
+        # Not a plain list of sm numbers, or no value: the name changes, the value stays.
+        ("ENV TORCH_CUDA_ARCH_LIST=${ARCHS}", "ENV PYTORCH_ROCM_ARCH=${ARCHS}", "ENV TORCH_XPU_ARCH_LIST=${ARCHS}"),
+        ('ENV TORCH_CUDA_ARCH_LIST=""', 'ENV PYTORCH_ROCM_ARCH=""', 'ENV TORCH_XPU_ARCH_LIST=""'),
+        ("ARG TORCH_CUDA_ARCH_LIST", "ARG PYTORCH_ROCM_ARCH", "ARG TORCH_XPU_ARCH_LIST"),
+        ('ENV MAX_JOBS="8.0"', 'ENV MAX_JOBS="8.0"', 'ENV MAX_JOBS="8.0"'),
+    ],
+)
+def test_architecture_list_values(line: str, rocm: str, oneapi: str) -> None:
+    text = f"FROM ubuntu:22.04\n{line}\n"
+    assert port(text, "rocm") == f"FROM ubuntu:22.04\n{rocm}\n"
+    assert port(text, "oneapi") == f"FROM ubuntu:22.04\n{oneapi}\n"
+    assert port(text, "cann") == text
+    again = f"FROM ubuntu:22.04\n{rocm}\n"
+    assert port(again, "rocm") == again  # a second port changes nothing
+
+
+def test_architecture_list_notes() -> None:
+    result = analyze("FROM a\nENV TORCH_CUDA_ARCH_LIST=8.0 B=1\nARG TORCH_CUDA_ARCH_LIST=$ARCHS\n")
+    rewritten, kept = (f.targets["oneapi"] for f in result.findings)
+    assert rewritten.status == kept.status == "review"
+    assert "Pick your fleet's targets" in rewritten.note and "kept" not in rewritten.note
+    assert "Its value ('$ARCHS') is not a plain list of sm numbers, so it is kept" in kept.note

@@ -152,3 +152,82 @@ def test_demo_project_build_and_cluster_files_are_handled(rel: str, frontend_nam
     for target in TARGETS:  # the port applies cleanly and reads back
         out = ported(result, data, target)
         assert frontends[frontend_name].analyze(rel, out, default_tables()).status == "scanned"
+
+
+# --- architecture lists: a renamed list variable gets the target's names ------------------------
+
+
+def port(text: str, target: str, path: str = "pod.yaml") -> str:
+    return ported(analyze(text, path), text.encode(), target).decode()
+
+
+ENV_ITEMS = "env:\n  - name: TORCH_CUDA_ARCH_LIST\n    value: %s\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "rocm", "oneapi"),
+    [
+        ('"8.0;9.0"', '"gfx90a;gfx942"', '"pvc,bmg"'),
+        ("'7.5 8.0+PTX'", "'gfx90a gfx942'", "'pvc,bmg'"),
+        # A plain scalar stays plain unless the list could end it (a comma in a flow collection).
+        ("9.0", "gfx90a;gfx942", '"pvc,bmg"'),
+        ("8.0 9.0", "gfx90a gfx942", '"pvc,bmg"'),
+        # Not a plain list of sm numbers: kept.
+        ("$(ARCHS)", "$(ARCHS)", "$(ARCHS)"),
+        ('""', '""', '""'),
+        ('"8.0\\x3b9.0"', '"8.0\\x3b9.0"', '"8.0\\x3b9.0"'),
+        ("|\n      8.0;9.0", "|\n      8.0;9.0", "|\n      8.0;9.0"),
+    ],
+)
+def test_kubernetes_env_value(value: str, rocm: str, oneapi: str) -> None:
+    text = ENV_ITEMS % value
+    assert port(text, "rocm") == (ENV_ITEMS % rocm).replace("TORCH_CUDA_ARCH_LIST", "PYTORCH_ROCM_ARCH")
+    assert port(text, "oneapi") == (ENV_ITEMS % oneapi).replace("TORCH_CUDA_ARCH_LIST", "TORCH_XPU_ARCH_LIST")
+    assert port(text, "cann") == text
+    for target in ("rocm", "oneapi"):
+        once = port(text, target)
+        assert port(once, target) == once  # a second port changes nothing
+        names = {"rocm": "PYTORCH_ROCM_ARCH", "oneapi": "TORCH_XPU_ARCH_LIST"}
+        (item,) = yaml.safe_load(once)["env"]
+        assert item["name"] == names[target]
+
+
+def test_kubernetes_env_value_notes_and_other_variables() -> None:
+    text = (
+        "env:\n  - {name: TORCH_CUDA_ARCH_LIST, value: '8.0'}\n  - {name: TORCH_CUDA_ARCH_LIST, value: $(A)}\n"
+        "  - {name: MAX_JOBS, value: '8.0'}\n  - name: TORCH_CUDA_ARCH_LIST\n    valueFrom: {configMapKeyRef: {key: a}}\n"
+    )
+    result = analyze(text)
+    rewritten, kept, unset = (f.targets["rocm"] for f in result.findings)
+    assert "Pick your fleet's gfx targets" in rewritten.note and "kept" not in rewritten.note
+    assert "Its value ('$(A)') is not a plain list of sm numbers, so it is kept" in kept.note
+    assert "kept" not in unset.note and len(unset.edits) == 1
+    assert yaml.safe_load(port(text, "rocm"))["env"][:3] == [
+        {"name": "PYTORCH_ROCM_ARCH", "value": "gfx90a;gfx942"},
+        {"name": "PYTORCH_ROCM_ARCH", "value": "$(A)"},
+        {"name": "MAX_JOBS", "value": "8.0"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("environment", "rocm", "oneapi"),
+    [
+        ('\n      TORCH_CUDA_ARCH_LIST: "8.0;9.0"\n      MAX_JOBS: "8.0"', "gfx90a;gfx942", "pvc,bmg"),
+        ("\n      TORCH_CUDA_ARCH_LIST: 8.0", "gfx90a;gfx942", "pvc,bmg"),
+        ("\n      - TORCH_CUDA_ARCH_LIST=8.0 9.0\n      - MAX_JOBS=8.0", "gfx90a gfx942", "pvc,bmg"),
+        ('\n      - "TORCH_CUDA_ARCH_LIST=8.0;9.0"', "gfx90a;gfx942", "pvc,bmg"),
+        (" {TORCH_CUDA_ARCH_LIST: 8.0, MAX_JOBS: 2}", "gfx90a;gfx942", "pvc,bmg"),
+        # Part of a plain item in a flow list: no room for the quotes a comma needs.
+        (" [TORCH_CUDA_ARCH_LIST=9.0, MAX_JOBS=2]", "gfx90a;gfx942", "9.0"),
+        ("\n      - TORCH_CUDA_ARCH_LIST=${ARCHS}", "${ARCHS}", "${ARCHS}"),
+    ],
+)
+def test_compose_environment_value(environment: str, rocm: str, oneapi: str) -> None:
+    text = f"services:\n  build:\n    image: b\n    environment:{environment}\n"
+    for target, name, value in (("rocm", "PYTORCH_ROCM_ARCH", rocm), ("oneapi", "TORCH_XPU_ARCH_LIST", oneapi)):
+        once = port(text, target, "compose.yml")
+        env = yaml.safe_load(once)["services"]["build"]["environment"]
+        pairs = dict(i.split("=", 1) for i in env) if isinstance(env, list) else env
+        assert str(pairs[name]) == value
+        assert str(pairs.get("MAX_JOBS", "2")) in ("8.0", "2")  # another variable keeps its value
+        assert port(once, target, "compose.yml") == once

@@ -770,3 +770,118 @@ def test_a_bare_name_the_file_binds_otherwise_stays_qualified(tables: MappingTab
     assert ported(tables, code, "oneapi").splitlines()[-1] == (
         "ext = torch.utils.cpp_extension.SyclExtension('x', ['x.cpp'])"
     )
+
+
+# -- architecture lists: a renamed list variable gets the target's names ------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "target", "expected"),
+    [
+        (
+            'import os\nos.environ.setdefault("TORCH_CUDA_ARCH_LIST", "8.0;9.0")\n',
+            "rocm",
+            'import os\nos.environ.setdefault("PYTORCH_ROCM_ARCH", "gfx90a;gfx942")\n',
+        ),
+        (
+            'import os\nos.environ.setdefault("TORCH_CUDA_ARCH_LIST", "8.0;9.0")\n',
+            "oneapi",
+            'import os\nos.environ.setdefault("TORCH_XPU_ARCH_LIST", "pvc,bmg")\n',
+        ),
+        # The quotes and a separator the target's reader takes are kept.
+        (
+            "import os\nos.environ['TORCH_CUDA_ARCH_LIST'] = '7.5 8.0 8.6+PTX'\n",
+            "rocm",
+            "import os\nos.environ['PYTORCH_ROCM_ARCH'] = 'gfx90a gfx942'\n",
+        ),
+        (
+            "import os\nos.environ['TORCH_CUDA_ARCH_LIST'] = '7.5 8.0 8.6+PTX'\n",
+            "oneapi",
+            "import os\nos.environ['TORCH_XPU_ARCH_LIST'] = 'pvc,bmg'\n",
+        ),
+        (
+            'import os\nos.putenv("TORCH_CUDA_ARCH_LIST", """9.0a""")\n',
+            "rocm",
+            'import os\nos.putenv("PYTORCH_ROCM_ARCH", """gfx90a;gfx942""")\n',
+        ),
+        (
+            'import subprocess\nsubprocess.run(["make"], env={"TORCH_CUDA_ARCH_LIST": "8.0", "MAX_JOBS": "8.0"})\n',
+            "rocm",
+            'import subprocess\nsubprocess.run(["make"], env={"PYTORCH_ROCM_ARCH": "gfx90a;gfx942", "MAX_JOBS": "8.0"})\n',
+        ),
+        (
+            'def f(mp):\n    mp.setenv("TORCH_CUDA_ARCH_LIST", "8.0")\n',
+            "oneapi",
+            'def f(mp):\n    mp.setenv("TORCH_XPU_ARCH_LIST", "pvc,bmg")\n',
+        ),
+        # The names torch expands to sm numbers are such a list too.
+        (
+            'import os\nos.environ["TORCH_CUDA_ARCH_LIST"] = "Kepler+Tesla;Ampere;Hopper+PTX"\n',
+            "oneapi",
+            'import os\nos.environ["TORCH_XPU_ARCH_LIST"] = "pvc,bmg"\n',
+        ),
+        # The default of a read is the list the code falls back to.
+        (
+            'import os\na = os.environ.get("TORCH_CUDA_ARCH_LIST", "8.0")\n',
+            "rocm",
+            'import os\na = os.environ.get("PYTORCH_ROCM_ARCH", "gfx90a;gfx942")\n',
+        ),
+        # Not a plain list of sm numbers: the name changes, the value stays.
+        (
+            'import os\nos.environ["TORCH_CUDA_ARCH_LIST"] = archs\n',
+            "rocm",
+            'import os\nos.environ["PYTORCH_ROCM_ARCH"] = archs\n',
+        ),
+        (
+            'import os\nos.environ["TORCH_CUDA_ARCH_LIST"] = "$ARCHS"\n',
+            "oneapi",
+            'import os\nos.environ["TORCH_XPU_ARCH_LIST"] = "$ARCHS"\n',
+        ),
+        ('import os\nos.environ["TORCH_CUDA_ARCH_LIST"] = ""\n', "rocm", 'import os\nos.environ["PYTORCH_ROCM_ARCH"] = ""\n'),
+        (
+            'import os\nos.environ["TORCH_CUDA_ARCH_LIST"] = f"{major}.0"\n',
+            "rocm",
+            'import os\nos.environ["PYTORCH_ROCM_ARCH"] = f"{major}.0"\n',
+        ),
+        (
+            'import os\nos.environ["TORCH_CUDA_ARCH_LIST"] = "sm_80"\n',
+            "rocm",
+            'import os\nos.environ["PYTORCH_ROCM_ARCH"] = "sm_80"\n',
+        ),
+        (  # an escape: the text is not the value as written
+            'import os\nos.environ["TORCH_CUDA_ARCH_LIST"] = "8.0\\x3b9.0"\n',
+            "rocm",
+            'import os\nos.environ["PYTORCH_ROCM_ARCH"] = "8.0\\x3b9.0"\n',
+        ),
+        ('import os\na = os.environ.get("TORCH_CUDA_ARCH_LIST", "")\n', "rocm", 'import os\na = os.environ.get("PYTORCH_ROCM_ARCH", "")\n'),
+        # Another variable keeps its value; a target that does not rename keeps both.
+        ('import os\nos.environ["MAX_JOBS"] = "8.0"\n', "rocm", None),
+        ('import os\nos.environ["CUDA_HOME"] = "8.0"\n', "rocm", 'import os\nos.environ["ROCM_HOME"] = "8.0"\n'),
+        ('import os\nos.environ["TORCH_CUDA_ARCH_LIST"] = "8.0"\n', "cann", None),
+        ('import os\nos.environ["TORCH_CUDA_ARCH_LIST"] = "8.0"\n', "neutral", None),
+    ],
+)
+def test_architecture_list_values(tables: MappingTables, code: str, target: str, expected: str | None) -> None:
+    assert ported(tables, code, target) == (code if expected is None else expected)
+
+
+def test_architecture_list_notes(tables: MappingTables) -> None:
+    """A rewritten list is reviewed (pick the fleet's targets); a kept value says why."""
+    rewritten = only(scan(tables, 'import os\nos.environ["TORCH_CUDA_ARCH_LIST"] = "8.0"\n')).targets
+    assert rewritten["rocm"].status == rewritten["oneapi"].status == "review"
+    assert "Pick your fleet's gfx targets" in rewritten["rocm"].note
+    assert "Pick your fleet's targets" in rewritten["oneapi"].note
+    kept = only(scan(tables, 'import os\nos.environ["TORCH_CUDA_ARCH_LIST"] = archs\n')).targets
+    assert kept["rocm"].status == "review" and len(kept["rocm"].edits) == 1
+    assert "Its value ('archs') is not a plain list of sm numbers, so it is kept" in kept["rocm"].note
+    assert "such as pvc,bmg" in kept["oneapi"].note
+    read = only(scan(tables, 'import os\na = os.environ.get("TORCH_CUDA_ARCH_LIST", "")\n')).targets
+    assert "kept" not in read["rocm"].note  # a read's default: no note
+
+
+@pytest.mark.parametrize("target", ["rocm", "oneapi"])
+def test_architecture_list_port_is_idempotent(tables: MappingTables, target: str) -> None:
+    code = 'import os\nos.environ.setdefault("TORCH_CUDA_ARCH_LIST", "8.0;9.0")\nos.environ["TORCH_CUDA_ARCH_LIST"] = x\n'
+    once = ported(tables, code, target)
+    assert once != code
+    assert ported(tables, once, target) == once

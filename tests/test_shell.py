@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from golden.runner import check_file, check_findings, inputs
+from golden.runner import check_file, check_findings, inputs, ported
 from hypothesis import given
 from hypothesis import strategies as st
 
+from porter.frontends.archvalue import target_value
 from porter.frontends.shell import ShellFrontend, tokenize
-from porter.mappings import default_tables, reference_names
+from porter.mappings import ValueList, default_tables, reference_names
 
 FRONTEND = ShellFrontend()
 TARGETS = default_tables().target_ids
@@ -176,3 +177,95 @@ def test_never_raises_and_edits_stay_in_bounds(text: str) -> None:
     for finding in result.findings:
         for plan in finding.targets.values():
             assert all(0 <= e.start <= e.end <= len(data) for e in plan.edits)
+
+
+# --- architecture lists: a renamed list variable gets the target's names ------------------------
+
+
+def port(text: str, target: str) -> str:
+    data = text.encode()
+    return ported(FRONTEND.analyze("build.sh", data, default_tables()), data, target).decode()
+
+
+@pytest.mark.parametrize(
+    ("line", "rocm", "oneapi"),
+    [
+        ('export TORCH_CUDA_ARCH_LIST="8.0;9.0"', 'export PYTORCH_ROCM_ARCH="gfx90a;gfx942"',
+         'export TORCH_XPU_ARCH_LIST="pvc,bmg"'),
+        ("export TORCH_CUDA_ARCH_LIST='7.5 8.0+PTX'", "export PYTORCH_ROCM_ARCH='gfx90a gfx942'",
+         "export TORCH_XPU_ARCH_LIST='pvc,bmg'"),
+        # Unquoted: a list the shell would split gets quotes; a comma list needs none.
+        ("export TORCH_CUDA_ARCH_LIST=9.0", 'export PYTORCH_ROCM_ARCH="gfx90a;gfx942"',
+         "export TORCH_XPU_ARCH_LIST=pvc,bmg"),
+        ("TORCH_CUDA_ARCH_LIST=8.6 MAX_JOBS=8 make", 'PYTORCH_ROCM_ARCH="gfx90a;gfx942" MAX_JOBS=8 make',
+         "TORCH_XPU_ARCH_LIST=pvc,bmg MAX_JOBS=8 make"),
+        ('env TORCH_CUDA_ARCH_LIST="8.0 9.0" pip install .', 'env PYTORCH_ROCM_ARCH="gfx90a gfx942" pip install .',
+         'env TORCH_XPU_ARCH_LIST="pvc,bmg" pip install .'),
+        ("declare -x TORCH_CUDA_ARCH_LIST=8.0", 'declare -x PYTORCH_ROCM_ARCH="gfx90a;gfx942"',
+         "declare -x TORCH_XPU_ARCH_LIST=pvc,bmg"),
+        # Not a plain list of sm numbers: the name changes, the value stays.
+        ('export TORCH_CUDA_ARCH_LIST="$ARCHS"', 'export PYTORCH_ROCM_ARCH="$ARCHS"',
+         'export TORCH_XPU_ARCH_LIST="$ARCHS"'),
+        ("export TORCH_CUDA_ARCH_LIST=${ARCHS:-8.0}", "export PYTORCH_ROCM_ARCH=${ARCHS:-8.0}",
+         "export TORCH_XPU_ARCH_LIST=${ARCHS:-8.0}"),
+        ("export TORCH_CUDA_ARCH_LIST=", "export PYTORCH_ROCM_ARCH=", "export TORCH_XPU_ARCH_LIST="),
+        ("export TORCH_CUDA_ARCH_LIST=native", "export PYTORCH_ROCM_ARCH=native", "export TORCH_XPU_ARCH_LIST=native"),
+        ("export TORCH_CUDA_ARCH_LIST=8.0\\;9.0", "export PYTORCH_ROCM_ARCH=8.0\\;9.0",
+         "export TORCH_XPU_ARCH_LIST=8.0\\;9.0"),
+        # A read has no value; another variable keeps its value.
+        ('echo "$TORCH_CUDA_ARCH_LIST"', 'echo "$PYTORCH_ROCM_ARCH"', 'echo "$TORCH_XPU_ARCH_LIST"'),
+        ('export MAX_JOBS="8.0"', 'export MAX_JOBS="8.0"', 'export MAX_JOBS="8.0"'),
+    ],
+)
+def test_architecture_list_values(line: str, rocm: str, oneapi: str) -> None:
+    assert port(line + "\n", "rocm") == rocm + "\n"
+    assert port(line + "\n", "oneapi") == oneapi + "\n"
+    assert port(line + "\n", "cann") == line + "\n"
+    again = port(rocm + "\n", "rocm")
+    assert again == rocm + "\n"  # a second port changes nothing
+
+
+def test_architecture_list_reads_as_the_targets_list_and_notes_what_is_kept() -> None:
+    """The shell reads the rewritten word as the target's list; a kept value says why."""
+    out = port("TORCH_CUDA_ARCH_LIST=8.6 make\n", "rocm").encode()
+    assert tokenize(out).commands[0].words[0].value == "PYTORCH_ROCM_ARCH=gfx90a;gfx942"
+    result = FRONTEND.analyze("b.sh", b'export TORCH_CUDA_ARCH_LIST=8.0\nexport TORCH_CUDA_ARCH_LIST="$A"\n',
+                              default_tables())
+    rewritten, kept = (f.targets["rocm"] for f in result.findings)
+    assert rewritten.status == kept.status == "review"
+    assert "Pick your fleet's gfx targets" in rewritten.note and "kept" not in rewritten.note
+    assert "Its value ('$A') is not a plain list of sm numbers, so it is kept" in kept.note
+    assert len(kept.edits) == 1  # the name only
+
+
+def test_target_value_keeps_a_separator_the_reader_takes() -> None:
+    specs = default_tables().lookup("env", "TORCH_CUDA_ARCH_LIST").targets
+    rocm, xpu = specs["rocm"].value, specs["oneapi"].value
+    assert rocm is not None and xpu is not None and specs["cann"].value is None
+    assert target_value(rocm, "8.0;9.0") == "gfx90a;gfx942"
+    assert target_value(rocm, "7.0 7.5 9.0+PTX") == "gfx90a gfx942"
+    assert target_value(rocm, "9.0a") == "gfx90a;gfx942"
+    assert target_value(rocm, "Kepler+Tesla;Maxwell+Tegra;Ampere+PTX") == "gfx90a;gfx942"
+    assert target_value(rocm, "8.0; 9.0") == "gfx90a;gfx942"  # mixed: the reader's own separator
+    assert target_value(xpu, "8.0 9.0") == "pvc,bmg"
+    other = ValueList(rocm.replaces, ("a", "b"), ";,", "x")
+    assert target_value(other, "8.0,9.0") == "a,b"  # a separator both readers take is kept
+    for text in ("", ";8.0", "8.0;", "native", "all", "sm_80", "$ARCHS", "${{ matrix.arch }}", "8", "8.0 gfx90a"):
+        assert target_value(rocm, text) is None, text
+
+
+@given(st.text(alphabet="\"'$;,. 0123456789+PTXab\\{}-", max_size=30))
+def test_architecture_list_ports_stay_in_the_shells_grammar(value: str) -> None:
+    """Whatever the value, the rewritten line tokenizes like the original and the variable is
+    set to the target's list or to what it was."""
+    data = f"export TORCH_CUDA_ARCH_LIST={value}\n".encode()
+    before = tokenize(data)
+    result = FRONTEND.analyze("b.sh", data, default_tables())
+    out = ported(result, data, "rocm")
+    after = tokenize(out)
+    if before.error is None:
+        assert after.error is None
+        assert len(after.commands) == len(before.commands)
+        old, new = before.commands[0].words[1].value, after.commands[0].words[1].value
+        assert new in (old.replace("TORCH_CUDA_ARCH_LIST", "PYTORCH_ROCM_ARCH"), "PYTORCH_ROCM_ARCH=gfx90a;gfx942",
+                       "PYTORCH_ROCM_ARCH=gfx90a gfx942")

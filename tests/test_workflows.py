@@ -239,6 +239,69 @@ def test_environment_names_are_renamed_everywhere_or_nowhere() -> None:
     assert symbols(analyze(github_env)).count("CUDA_VISIBLE_DEVICES") == 3
 
 
+ARCH_ENV = "on: push\nenv:\n  TORCH_CUDA_ARCH_LIST: %s\n  MAX_JOBS: '8.0'\njobs: {}\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "rocm", "oneapi"),
+    [
+        ('"8.0;9.0"', '"gfx90a;gfx942"', '"pvc,bmg"'),
+        ("'7.0 7.5 8.0 8.6 9.0+PTX'", "'gfx90a gfx942'", "'pvc,bmg'"),
+        ("8.0", "gfx90a;gfx942", "pvc,bmg"),  # a float before, a string after
+        # Not a plain list of sm numbers: the name changes, the value stays.
+        ("${{ matrix.arch }}", "${{ matrix.arch }}", "${{ matrix.arch }}"),
+        ("$ARCHS", "$ARCHS", "$ARCHS"),
+        ('""', '""', '""'),
+        ("native", "native", "native"),
+        ("|\n    8.0;9.0", "|\n    8.0;9.0", "|\n    8.0;9.0"),  # a block scalar: not written as is
+    ],
+)
+def test_env_map_architecture_list(value: str, rocm: str, oneapi: str) -> None:
+    text = ARCH_ENV % value
+    assert port(text, "rocm") == (ARCH_ENV % rocm).replace("TORCH_CUDA_ARCH_LIST", "PYTORCH_ROCM_ARCH")
+    assert port(text, "oneapi") == (ARCH_ENV % oneapi).replace("TORCH_CUDA_ARCH_LIST", "TORCH_XPU_ARCH_LIST")
+    assert port(text, "cann") == text
+    for target in ("rocm", "oneapi"):
+        once = port(text, target)
+        assert port(once, target) == once  # a second port changes nothing
+        assert analyze(once).status == "scanned"
+
+
+def test_architecture_list_notes_and_flow_maps() -> None:
+    text = (
+        "on: push\njobs:\n  t:\n    runs-on: x\n    strategy: {matrix: {arch: ['8.0', '9.0']}}\n"
+        "    steps:\n      - env: {TORCH_CUDA_ARCH_LIST: 8.0}\n        run: make\n"
+        "      - env:\n          TORCH_CUDA_ARCH_LIST: ${{ matrix.arch }}\n        run: make\n"
+    )
+    result = analyze(text)
+    flow, matrix = (f.targets["oneapi"] for f in result.findings)
+    # A plain value in a flow map cannot take a comma (nor quotes put around it here): kept.
+    assert "cannot rewrite exactly" in flow.note and len(flow.edits) == 1
+    assert "Its value ('${{ matrix.arch }}') is not a plain list of sm numbers, so it is kept" in matrix.note
+    out = yaml.safe_load(port(text, "oneapi"))
+    assert out["jobs"]["t"]["steps"][0]["env"] == {"TORCH_XPU_ARCH_LIST": 8.0}
+    assert yaml.safe_load(port(text, "rocm"))["jobs"]["t"]["steps"][0]["env"] == {"PYTORCH_ROCM_ARCH": "gfx90a;gfx942"}
+
+
+def test_architecture_list_in_run_scripts() -> None:
+    text = (
+        "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n"
+        "      - run: |\n          export TORCH_CUDA_ARCH_LIST='8.0 9.0'\n          TORCH_CUDA_ARCH_LIST=9.0 make\n"
+        '      - run: "export TORCH_CUDA_ARCH_LIST=8.0"\n'
+    )
+    assert port(text, "rocm").endswith(
+        "      - run: |\n          export PYTORCH_ROCM_ARCH='gfx90a gfx942'\n"
+        '          PYTORCH_ROCM_ARCH="gfx90a;gfx942" make\n'
+        '      - run: "export PYTORCH_ROCM_ARCH=8.0"\n'  # quotes cannot go inside this scalar as is
+    )
+    assert port(text, "oneapi").endswith(
+        "      - run: |\n          export TORCH_XPU_ARCH_LIST='pvc,bmg'\n          TORCH_XPU_ARCH_LIST=pvc,bmg make\n"
+        '      - run: "export TORCH_XPU_ARCH_LIST=pvc,bmg"\n'
+    )
+    quoted = [f for f in analyze(text).findings if f.span.line == 9]
+    assert "cannot rewrite exactly" in quoted[0].targets["rocm"].note
+
+
 def test_a_rename_that_would_repeat_a_key_is_not_made() -> None:
     text = "on: push\nenv:\n  CUDA_HOME: /usr/local/cuda\n  ROCM_PATH: /opt/rocm\njobs: {}\n"
     assert "CUDA_HOME" in symbols(analyze(text))

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from porter.frontends.archvalue import Written, shell_value
 from porter.frontends.base import LineIndex
 from porter.frontends.shell import Sites, Word, scan_command, scan_commands, tokenize
 from porter.mappings import MappingTables
@@ -221,13 +222,38 @@ class DockerfileFrontend:
 
     def _variables(self, words: list[Word], sites: Sites) -> None:
         """``ENV A=1 B=2`` / ``ARG A=1``, or the legacy ``ENV NAME value with spaces``."""
+        data = sites.lines.data
         if words and "=" not in words[0].value:
-            sites.env_name(words[0].value, words[0].start)
+            sites.env_name(words[0].value, words[0].start, _legacy_value(data, words[1:]))
             return
         for word in words:
             match = _ASSIGNMENT.match(word.value)
             if match is not None:
-                sites.env_name(match.group(1), word.start)
+                head = word.start + len(match.group().encode("utf-8"))
+                value = None
+                if data[word.start : head] == match.group().encode("utf-8"):
+                    value = shell_value(data, head, _value_end(data, word.end))
+                sites.env_name(match.group(1), word.start, value)
+
+
+def _value_end(data: bytes, end: int) -> int:
+    """Where a value ends: at a blank. The words come from the shell's tokenizer, which ends
+    them at ``;`` too; an ENV value does not end there (``ENV A=8.0;9.0``)."""
+    while end < len(data) and data[end] not in b" \t\r\n":
+        end += 1
+    return end
+
+
+def _legacy_value(data: bytes, words: list[Word]) -> Written | None:
+    """The value of ``ENV NAME value with spaces``: the rest of the instruction."""
+    if not words:
+        return None
+    end = _value_end(data, words[-1].end)
+    if len(words) == 1:
+        return shell_value(data, words[0].start, end)
+    raw = data[words[0].start : end]
+    exact = not any(byte in b"\"'\\`\n" for byte in raw)
+    return Written(raw.decode("utf-8", "replace"), words[0].start, end, exact=exact)
 
 
 def _single_word_edits(sites: Sites, since: int, data: bytes) -> None:

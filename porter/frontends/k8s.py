@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from porter.frontends.archvalue import Written, yaml_value
 from porter.frontends.base import LineIndex
 from porter.frontends.shell import Sites
 from porter.mappings import MappingEntry, MappingTables
@@ -91,12 +92,13 @@ class _Reader:
             self.sites.paths(self.data, scalar.start, scalar.end)
         item = _ENV_ITEM.match(scalar.value)
         if item is not None:
-            self.env(item.group(1), scalar)
+            self.env(item.group(1), scalar, self.written(scalar, item.group()))
 
-    def pair(self, key: Scalar, value: Scalar | None) -> None:
-        """A ``key: value`` pair with a scalar value (or a key whose value is a collection)."""
+    def pair(self, key: Scalar, value: Scalar | None, env_value: Scalar | None = None) -> None:
+        """A ``key: value`` pair with a scalar value (or a key whose value is a collection);
+        ``env_value`` is the ``value:`` beside a ``name:`` (a Kubernetes env list item)."""
         if _ENV_KEY.fullmatch(key.value):
-            self.env(key.value, key)
+            self.env(key.value, key, self.written(value) if value is not None else None)
         if value is None:
             return
         tables = self.sites.tables
@@ -108,7 +110,7 @@ class _Reader:
             if image is not None:
                 self.add(image, value, transform=key.value == "repository")
         elif key.value == "name" and _ENV_KEY.fullmatch(value.value):
-            self.env(value.value, value)
+            self.env(value.value, value, self.written(env_value) if env_value is not None else None)
 
     def listed(self, key: Scalar, item: Scalar) -> None:
         """An item of a list under ``key``, looked up as ``key: item`` (``capabilities: [gpu]``)."""
@@ -116,14 +118,18 @@ class _Reader:
         if entry is not None and entry.kind == "attribute":
             self.add(entry, item, symbol=entry.source)
 
-    def env(self, name: str, scalar: Scalar) -> None:
+    def env(self, name: str, scalar: Scalar, value: Written | None = None) -> None:
+        """A variable named at ``scalar``'s start; ``value`` is what it is set to, if known."""
         if not self.edits:
             entry = self.sites.tables.lookup("env", name)
             if entry is not None:
                 start = scalar.inner
                 self.sites.add(entry, start, start + len(name.encode("utf-8")), name, {})
             return
-        self.sites.env_name(name, scalar.inner)
+        self.sites.env_name(name, scalar.inner, value)
+
+    def written(self, scalar: Scalar, prefix: str = "") -> Written:
+        return yaml_value(self.data, scalar.start, scalar.end, scalar.style, scalar.value, prefix)
 
 
 def _scalar(node: yaml.ScalarNode, lines: LineIndex, text_lines: list[str]) -> Scalar:
@@ -146,6 +152,7 @@ def _offset(mark: Any, lines: LineIndex, text_lines: list[str]) -> int:
 def _walk(documents: list[yaml.Node], reader: _Reader, lines: LineIndex, text: str) -> None:
     text_lines = text.split("\n")
     seen: set[int] = set()
+    valued: set[int] = set()
     stack: list[yaml.Node] = list(reversed(documents))
     while stack:
         node = stack.pop()
@@ -159,6 +166,14 @@ def _walk(documents: list[yaml.Node], reader: _Reader, lines: LineIndex, text: s
             # nvidia); one that names none goes to the driver Docker registered for its
             # capabilities, which for "gpu" is NVIDIA's container toolkit.
             driver = any(isinstance(k, yaml.ScalarNode) and k.value == "driver" for k, _ in node.value)
+            # A Kubernetes env item: the value its name is set to.
+            env_value = next(
+                (v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == "value"), None
+            )
+            env_scalar = None
+            if isinstance(env_value, yaml.ScalarNode) and id(env_value) not in valued:
+                valued.add(id(env_value))  # an alias of it elsewhere is edited here only
+                env_scalar = _scalar(env_value, lines, text_lines)
             for key, value in reversed(node.value):
                 if isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.SequenceNode) and not driver:
                     for item in value.value:
@@ -172,6 +187,7 @@ def _walk(documents: list[yaml.Node], reader: _Reader, lines: LineIndex, text: s
                             _scalar(scalar_value, lines, text_lines)
                             if scalar_value is not None and id(scalar_value) not in seen
                             else None,
+                            env_scalar,
                         )
                 stack.extend((value, key))
         elif isinstance(node, yaml.SequenceNode):

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from porter.frontends.archvalue import Written, assignment_value, value_plans, with_note
 from porter.frontends.base import LineIndex, make_finding, replace_everywhere, sorted_findings
 from porter.mappings import MappingEntry, MappingTables
 from porter.model import Edit, FileResult, FileStatus, Finding
@@ -342,7 +343,9 @@ class Sites:
         end: int,
         symbol: str,
         edits: dict[str, tuple[Edit, ...]] | None = None,
+        notes: dict[str, str] | None = None,
     ) -> None:
+        """A site over ``[start, end)``; ``notes`` add to the plans' notes, per target."""
         key = (start, end, entry.family)
         if key in self.seen:
             return
@@ -351,13 +354,29 @@ class Sites:
         finding = make_finding(
             entry, path=self.path, lines=self.lines, start=start, end=end, symbol=symbol, edits=edits
         )
+        if notes:
+            plans = {
+                t: dataclasses.replace(p, note=with_note(p.note, notes.get(t))) for t, p in finding.targets.items()
+            }
+            finding = dataclasses.replace(finding, targets=plans)
         self.findings.append(dataclasses.replace(finding, language=self.language))
 
-    def env_name(self, name: str, start: int) -> None:
-        """A variable name being set or read at ``start``."""
+    def env_name(self, name: str, start: int, value: Written | None = None) -> None:
+        """A variable name being set or read at ``start``; when set, ``value`` is what it is set
+        to, which a target with values of its own (an architecture list) rewrites too."""
         entry = self.tables.lookup("env", name)
         if entry is not None:
-            self.add(entry, start, start + len(name.encode("utf-8")), name)
+            end = start + len(name.encode("utf-8"))
+            edits = replace_everywhere(start, end, entry)
+            value_edits, notes = value_plans(entry, value)
+            for target, edit in value_edits.items():
+                if target in edits:
+                    edits[target] = (*edits[target], edit)
+            self.add(entry, start, end, name, edits, notes)
+
+    def env_assignment(self, prefix: str, name: str, start: int, end: int) -> None:
+        """A ``NAME=value`` word over ``[start, end)`` whose ``NAME=`` is ``prefix``."""
+        self.env_name(name, start, assignment_value(self.lines.data, start, end, prefix))
 
     def env_refs(self, data: bytes, start: int, end: int) -> None:
         """Every ``$NAME`` / ``${NAME}`` in ``data[start:end]``."""
@@ -455,7 +474,7 @@ def scan_command(words: tuple[Word, ...], data: bytes, sites: Sites) -> None:
             sites.image(word.value, offset)
     index = 0
     while index < len(words) and (match := _ASSIGNMENT.match(words[index].value)):
-        sites.env_name(match.group(1), words[index].start)
+        sites.env_assignment(match.group(), match.group(1), words[index].start, words[index].end)
         index += 1
     if index >= len(words):
         return
@@ -468,7 +487,7 @@ def scan_command(words: tuple[Word, ...], data: bytes, sites: Sites) -> None:
         index += 1
         while index < len(words) and (words[index].value.startswith("-") or _ASSIGNMENT.match(words[index].value)):
             if match := _ASSIGNMENT.match(words[index].value):
-                sites.env_name(match.group(1), words[index].start)
+                sites.env_assignment(match.group(), match.group(1), words[index].start, words[index].end)
             index += 1
         if index < len(words):
             scan_command(words[index:], data, sites)
@@ -477,7 +496,10 @@ def scan_command(words: tuple[Word, ...], data: bytes, sites: Sites) -> None:
         for word in words[index + 1 :]:
             match = _ASSIGNMENT.match(word.value) or _NAME.fullmatch(word.value)
             if match and not word.value.startswith("-"):
-                sites.env_name(match.group(1) if match.re is _ASSIGNMENT else word.value, word.start)
+                if match.re is _ASSIGNMENT:
+                    sites.env_assignment(match.group(), match.group(1), word.start, word.end)
+                else:
+                    sites.env_name(word.value, word.start)
         return
     _arguments(words, index, name, sites)
     for at in range(index, len(words)):

@@ -44,6 +44,7 @@ from typing import Any
 
 import yaml
 
+from porter.frontends.archvalue import YAML_UNSAFE, Written, kept_note, value_plans, with_note
 from porter.frontends.base import LineIndex, replace_everywhere
 from porter.frontends.shell import Sites, scan_commands, tokenize
 from porter.mappings import MappingEntry, MappingTables
@@ -57,6 +58,7 @@ SETTING = "ci-setting"
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MERGE = "tag:yaml.org,2002:merge"
+_STR = "tag:yaml.org,2002:str"
 _ACTION_FILES = frozenset({"action.yml", "action.yaml"})
 #: ``${{ matrix.a.b }}`` as a whole value: the matrix path a runner label comes from.
 _MATRIX_REF = re.compile(r"\s*\$\{\{\s*matrix\.([A-Za-z0-9_.-]+)\s*\}\}\s*")
@@ -136,6 +138,8 @@ class _Recorder(Sites):
     raw: list[tuple[MappingEntry, int, int, str, dict[str, tuple[Edit, ...]]]] = field(
         default_factory=list
     )
+    #: The notes a site adds to its plans, per target, by the site's span.
+    notes: dict[tuple[int, int], dict[str, str]] = field(default_factory=dict)
 
     def add(
         self,
@@ -144,6 +148,7 @@ class _Recorder(Sites):
         end: int,
         symbol: str,
         edits: dict[str, tuple[Edit, ...]] | None = None,
+        notes: dict[str, str] | None = None,
     ) -> None:
         key = (start, end, entry.family)
         if key in self.seen:
@@ -151,6 +156,8 @@ class _Recorder(Sites):
         self.seen.add(key)
         edits = replace_everywhere(start, end, entry) if edits is None else edits
         self.raw.append((entry, start, end, symbol, edits))
+        if notes:
+            self.notes[(start, end)] = notes
 
 
 def _skip_properties(data: bytes, start: int, end: int) -> int:
@@ -310,30 +317,59 @@ class _Analysis:
         end: int,
         symbol: str,
         edits: dict[str, tuple[Edit, ...]],
+        notes: dict[str, str] | None = None,
+        extra: dict[str, tuple[_Text, Edit]] | None = None,
     ) -> None:
-        """A site over ``text.value[start:end]``; its edits (value bytes) mapped onto the file."""
+        """A site over ``text.value[start:end]``; its edits (value bytes) mapped onto the file.
+
+        An edit beyond the site's own bytes (the value of a renamed variable) that cannot be
+        mapped is left out alone, with a note; ``extra`` adds, per target, one edit of another
+        scalar (the value of an ``env:`` entry), kept only where the target renames the site.
+        """
         file_start, file_end = text.span(start, end)
         mapped: dict[str, tuple[Edit, ...]] = {}
+        notes = dict(notes or {})
         unmapped = False
         for target, value_edits in edits.items():
-            out = []
-            for value_edit in value_edits:
-                file_edit = text.edit(value_edit)
-                if file_edit is None:
-                    break
-                out.append(file_edit)
-            else:
-                if out:
-                    mapped[target] = tuple(out)
-                    for file_edit, value_edit in zip(out, value_edits, strict=True):
-                        self.origin[file_edit] = (text, value_edit)
+            if not value_edits:
                 continue
-            unmapped = True
+            out = self._mapped([(text, e) for e in value_edits])
+            own = [(text, e) for e in value_edits if start <= e.start and e.end <= end]
+            if out is None and own and len(own) < len(value_edits):
+                out = self._mapped(own)
+                if out is not None:
+                    notes[target] = with_note(notes.get(target), self._kept(entry, target))
+            if out is None:
+                unmapped = True
+                continue
+            if extra and target in extra:
+                more = self._mapped([extra[target]])
+                if more is None:
+                    notes[target] = with_note(notes.get(target), self._kept(entry, target))
+                out += more or ()
+            mapped[target] = out
         before = len(self.sites.findings)
-        self.sites.add(entry, file_start, file_end, symbol, mapped)
+        self.sites.add(entry, file_start, file_end, symbol, mapped, notes)
         if len(self.sites.findings) > before:
             self.spans.append((file_start, file_end))
             self.unmapped += unmapped
+
+    def _mapped(self, edits: list[tuple[_Text, Edit]]) -> tuple[Edit, ...] | None:
+        """Edits in value bytes as file edits, or None when one of them cannot be mapped."""
+        out = []
+        for text, value_edit in edits:
+            file_edit = text.edit(value_edit)
+            if file_edit is None:
+                return None
+            out.append(file_edit)
+        for file_edit, origin in zip(out, edits, strict=True):
+            self.origin[file_edit] = origin
+        return tuple(out)
+
+    @staticmethod
+    def _kept(entry: MappingEntry, target: str) -> str | None:
+        spec = entry.targets[target].value
+        return kept_note(None, spec, plain=True) if spec is not None else None
 
     def whole(self, entry: MappingEntry, node: yaml.ScalarNode, edits: bool, symbol: str | None = None,
               skip: int = 0) -> None:
@@ -407,7 +443,18 @@ class _Analysis:
                     t: e for t, e in replace_everywhere(0, len(self.text(key).value), entry).items()
                     if entry.targets[t].replacement not in names  # would repeat a key of the map
                 }
-                self.site(entry, self.text(key), 0, len(self.text(key).value), key.value, plans)
+                notes: dict[str, str] = {}
+                extra: dict[str, tuple[_Text, Edit]] = {}
+                if isinstance(value, yaml.ScalarNode):  # its value, when the target has its own
+                    text = self.text(value)
+                    # A plain value in a flow map ({A: 8.0}) cannot take a comma, nor quotes here.
+                    flow = bool(node.flow_style) and value.style in (None, "")
+                    written = Written(value.value, 0, len(text.value), quoted=not flow,
+                                      unsafe=YAML_UNSAFE, quote="")
+                    value_edits, value_notes = value_plans(entry, written)
+                    extra = {t: (text, e) for t, e in value_edits.items() if t in plans}
+                    notes = {t: n for t, n in value_notes.items() if t in plans}
+                self.site(entry, self.text(key), 0, len(self.text(key).value), key.value, plans, notes, extra)
             else:
                 self.setting_key(key)
             if isinstance(value, yaml.ScalarNode):
@@ -450,7 +497,8 @@ class _Analysis:
                 recorder.add(entry, match.start(1), match.end(1), name, {})
         edits = program in _POSIX_SHELLS
         for entry, start, end, symbol, plans in recorder.raw:
-            self.site(entry, text, start, end, symbol, plans if edits else {})
+            notes = recorder.notes.get((start, end)) if edits else None
+            self.site(entry, text, start, end, symbol, plans if edits else {}, notes)
         if not edits and recorder.raw:
             self.note(f"{where}: {program} script read for sites, not rewritten")
         if tokens.error is not None:
@@ -805,7 +853,9 @@ def _same_tree(before: list[yaml.Node], after: list[yaml.Node], values: dict[int
                 return False
             continue
         paired[id(old)] = new
-        if type(old) is not type(new) or old.tag != new.tag:
+        if type(old) is not type(new):
+            return False
+        if old.tag != new.tag and not (id(old) in values and new.tag == _STR):  # 8.0 -> gfx90a
             return False
         if isinstance(old, yaml.ScalarNode):
             if new.value != values.get(id(old), old.value):

@@ -101,6 +101,11 @@ class Collected:
     #: Dotted attributes the file assigns (``self.is_cuda = ...``): the user's own, not torch's
     #: read-only ``Tensor.is_cuda``.
     assigned: set[str] = field(default_factory=set)
+    #: The value a variable-name literal is set to, by the literal's id: ``os.environ["X"] = v``,
+    #: ``{"X": v}``, ``os.environ.setdefault("X", v)``.
+    env_values: dict[int, cst.BaseExpression] = field(default_factory=dict)
+    #: Those of them that are only the default of a read (``os.environ.get("X", default)``).
+    env_defaults: set[int] = field(default_factory=set)
 
 
 def literal_text(node: cst.CSTNode) -> str | None:
@@ -490,6 +495,10 @@ class Collector:
 
     def _assign(self, node: cst.CSTNode, scope: Scope) -> bool:
         assert isinstance(node, cst.Assign)
+        if len(node.targets) == 1 and isinstance(subscript := node.targets[0].target, cst.Subscript):
+            index = subscript.slice[0].slice if len(subscript.slice) == 1 else None
+            if isinstance(index, cst.Index):  # os.environ["X"] = value
+                self.out.env_values[id(index.value)] = node.value
         for target in node.targets:
             self._assigned(target.target)
             role = _role_for_name(_last_name(target.target))
@@ -521,6 +530,7 @@ class Collector:
             if role is not None:
                 self._literals(node.value, role)
             self._literals(node.key, "env")
+            self.out.env_values[id(node.key)] = node.value
         return True
 
     def _dict(self, node: cst.CSTNode, scope: Scope) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from porter.frontends.archvalue import Written, value_plans, with_note
 from porter.frontends.python.collect import Chain, literal_text
 from porter.frontends.python.context import Context
 from porter.frontends.python.names import Bindings
@@ -75,6 +76,9 @@ class Rewriter:
         """Edits per target, and the targets whose plan changes because no edit is possible."""
         edits: dict[str, tuple[Edit, ...]] = {}
         overrides: dict[str, TargetPlan] = {}
+        value_edits, value_notes = value_plans(site.entry, self._written(site))
+        if site.value_default:  # a read's default: rewritten when it is a plain list, else left
+            value_notes = {}
         for target, spec in site.entry.targets.items():
             if spec.status not in ("auto", "review") or spec.replacement is None:
                 continue
@@ -89,7 +93,24 @@ class Rewriter:
                 overrides[target] = TargetPlan("not-needed", None, note)
             else:
                 edits[target] = self._hoist(site, target, found)
+                if target in value_edits:  # the value of a renamed architecture list
+                    edits[target] += (value_edits[target],)
+                if target in value_notes:
+                    note = with_note(spec.note or site.entry.note, value_notes[target])
+                    overrides[target] = TargetPlan(spec.status, spec.replacement, note, edits[target])
         return edits, overrides
+
+    def _written(self, site: Site) -> Written | None:
+        """What a variable-name literal is set to, as written (None when it is not set here)."""
+        node = site.value
+        if site.kind != "literal" or site.role != "env" or node is None:
+            return None
+        start, end = self.span(node)
+        if isinstance(node, cst.SimpleString) and "b" not in node.prefix.lower():
+            body, body_end = start + len(node.prefix) + len(node.quote), end - len(node.quote)
+            text = literal_text(node) or ""
+            return Written(text, body, body_end, exact="\\" not in text, quoted=True)
+        return Written(self.data[start:end].decode("utf-8", "replace"), start, end, exact=False)
 
     def _hoist(self, site: Site, target: str, edits: tuple[Edit, ...]) -> tuple[Edit, ...]:
         """``edits`` calling the target's helper where they spell out its expression."""

@@ -58,6 +58,10 @@ COMMAND_CALLEES = frozenset(
 )
 #: Methods whose first argument names an environment variable.
 ENV_METHODS = frozenset({"get", "getenv", "putenv", "setdefault", "pop", "setenv", "delenv", "unsetenv"})
+#: Those of them that set the variable to their second argument, and those whose second
+#: argument is the value used where the variable is not set.
+ENV_SETTERS = frozenset({"putenv", "setdefault", "setenv"})
+ENV_DEFAULTS = frozenset({"get", "getenv", "pop"})
 #: Calls that import the module named by their first argument.
 IMPORT_CALLEES = frozenset({"importlib.import_module", "__import__"})
 CPP_EXTENSION = "torch.utils.cpp_extension"
@@ -87,6 +91,10 @@ class Site:
     #: and one that is only compared with (``LiteralSite.compared``).
     table: bool = False
     compared: bool = False
+    #: What a variable-name literal is set to (``os.environ["X"] = value``), if it is set here,
+    #: and whether that is only the default of a read (``os.environ.get("X", value)``).
+    value: cst.BaseExpression | None = None
+    value_default: bool = False
     wanted: list[cst.CSTNode] = field(default_factory=list)
 
 
@@ -209,6 +217,11 @@ class Judge:
         if first is not None and name == "init_process_group":
             self._add_literals(first, "backend", qualified)
         if first is not None and name in ENV_METHODS:
+            sets = name in ENV_SETTERS | ENV_DEFAULTS and len(positional) == 2
+            if sets and not any(a.star for a in call.args):
+                self.collected.env_values[id(first)] = positional[1].value
+                if name in ENV_DEFAULTS:
+                    self.collected.env_defaults.add(id(first))
             self._add_literals(first, "env", qualified)
         receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
         if name == "startswith" and first is not None and receiver and mentions(receiver, "device"):
@@ -289,6 +302,11 @@ class Judge:
             "literal", entry, symbol, site.node, role=site.role, table=site.table, compared=site.compared
         )
         judged.wanted.append(site.node)
+        if site.role == "env":
+            judged.value = self.collected.env_values.get(id(site.node))
+            judged.value_default = id(site.node) in self.collected.env_defaults
+            if judged.value is not None:
+                judged.wanted.append(judged.value)
         self.sites.append(judged)
 
     def _literal_entry(self, text: str, site: LiteralSite) -> tuple[MappingEntry, str] | None:
