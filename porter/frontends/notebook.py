@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import nbformat
 
-from porter.frontends import jsonpos
+from porter.frontends import inline_python, jsonpos
 from porter.frontends.base import LineIndex, make_finding, sorted_findings
 from porter.frontends.deps import DependencyList, Item
 from porter.mappings import MappingEntry, MappingTables
@@ -363,6 +363,9 @@ class NotebookFrontend:
                 findings.append(self._replace(entry, path, lines, at, at + len(name.encode()), name, cell))
         for line in shell:
             findings.extend(self._shell(path, lines, line, cell, tables))
+            end = line.start + len(line.text.encode("utf-8"))
+            inline = inline_python.notebook_line(path, source, line.start, end, tables)
+            findings.extend(dataclasses.replace(f, cell=cell.index) for f in inline)
         return findings, file_edits, note
 
     def _replace(self, entry: MappingEntry, path: str, lines: LineIndex, start: int, end: int,

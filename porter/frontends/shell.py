@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from porter.frontends import inline_python
 from porter.frontends.archvalue import Written, assignment_value, value_plans, with_note
 from porter.frontends.base import LineIndex, make_finding, replace_everywhere, sorted_findings
 from porter.mappings import MappingEntry, MappingTables
@@ -359,7 +360,9 @@ class Sites:
                 t: dataclasses.replace(p, note=with_note(p.note, notes.get(t))) for t, p in finding.targets.items()
             }
             finding = dataclasses.replace(finding, targets=plans)
-        self.findings.append(dataclasses.replace(finding, language=self.language))
+        # Python a command runs stays Python (porter.frontends.inline_python).
+        language = finding.language if finding.language == inline_python.LANGUAGE else self.language
+        self.findings.append(dataclasses.replace(finding, language=language))
 
     def env_name(self, name: str, start: int, value: Written | None = None) -> None:
         """A variable name being set or read at ``start``; when set, ``value`` is what it is set
@@ -502,6 +505,7 @@ def scan_command(words: tuple[Word, ...], data: bytes, sites: Sites) -> None:
                     sites.env_name(word.value, word.start)
         return
     _arguments(words, index, name, sites)
+    inline_python.scan(words, index, name, data, sites)
     for at in range(index, len(words)):
         if _tool(words, at, tables, sites):
             break
@@ -592,7 +596,8 @@ def _inline_script(word: Word, sites: Sites) -> None:
     start, end = word.start, word.end
     if end - start >= 2 and data[start] in b"\"'" and data[end - 1] == data[start]:
         start, end = start + 1, end - 1
-    scan_commands(tokenize(data, start, end), data, sites)
+    with inline_python.nested(data, word.start, word.end):
+        scan_commands(tokenize(data, start, end), data, sites)
 
 
 def _option_or_word(keys: list[str], start: int, end: int, sites: Sites) -> bool:
