@@ -126,6 +126,16 @@ def test_the_command_env_runs_is_read() -> None:
     assert symbols(text) == ["CUDA_VISIBLE_DEVICES", "nvidia-smi *", "nvcc --version"]
 
 
+def test_scripts_a_launcher_or_bundled_option_runs_are_read() -> None:
+    text = (
+        'srun --ntasks=8 bash -c "export CUDA_VISIBLE_DEVICES=0; nvidia-smi"\n'
+        'bash -lc "nvcc --version"\n'
+        'docker run img sh -ec "nvidia-smi -L"\n'
+        'srun bash -c "echo nvidia-smi"\n'
+    )
+    assert symbols(text) == ["CUDA_VISIBLE_DEVICES", "nvidia-smi", "nvcc --version", "nvidia-smi *"]
+
+
 def test_unterminated_quote_is_partial_and_keeps_earlier_sites() -> None:
     result = FRONTEND.analyze("b.sh", b"nvidia-smi\necho 'oops\nnvcc\n", default_tables())
     assert result.status == "partial" and "line 2" in (result.note or "")

@@ -45,6 +45,9 @@ _PIPS = frozenset({"pip", "pip3"})
 #: Interpreters that run pip as ``python -m pip`` (python, python3, python3.11 ...).
 _PYTHON = re.compile(r"python[0-9.]*")
 _SHELLS = frozenset({"sh", "bash", "dash", "zsh"})
+_PRINTERS = frozenset({"echo", "printf"})
+#: A shell's option that runs the next word as a script: -c, also bundled (-lc, -ec, -xec).
+_SCRIPT_OPTION = re.compile(r"-[a-z]*c")
 #: Commands that run the command after them (and their options that take an argument).
 _WRAPPERS = {"sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-U"}), "time": frozenset(),
              "nohup": frozenset(), "exec": frozenset(), "nice": frozenset({"-n"})}
@@ -505,7 +508,11 @@ def scan_command(words: tuple[Word, ...], data: bytes, sites: Sites) -> None:
                     sites.env_name(word.value, word.start)
         return
     _arguments(words, index, name, sites)
+    if name not in _SHELLS:
+        _launched_script(words, index, sites)
     inline_python.scan(words, index, name, data, sites)
+    if name in _PRINTERS:
+        return  # their words are text: "echo nvidia-smi" runs nothing
     for at in range(index, len(words)):
         if _tool(words, at, tables, sites):
             break
@@ -556,7 +563,7 @@ def _arguments(words: tuple[Word, ...], index: int, name: str, sites: Sites) -> 
                 skip_next = end != word.end
             elif option in _ENV_OPTIONS and (assigned := _ASSIGNMENT.match(argument)):
                 sites.env_name(assigned.group(1), end - len(argument.encode("utf-8")))
-            elif option == "-c" and name in _SHELLS and following is not None and not equals:
+            elif _SCRIPT_OPTION.fullmatch(option) and name in _SHELLS and following is not None and not equals:
                 _inline_script(following, sites)
             continue
         if position or sub is None:
@@ -587,6 +594,16 @@ def _requirement(word: Word, sites: Sites) -> None:
         entry = sites.tables.lookup("pip", key)
         if entry is not None:
             sites.add(entry, word.start, word.end, key, {})
+            return
+
+
+def _launched_script(words: tuple[Word, ...], index: int, sites: Sites) -> None:
+    """``srun bash -c "script"``, ``docker run img sh -lc "..."``: a shell a launcher runs, with
+    its script string, is read like the shell's own ``-c``."""
+    for at in range(index + 1, len(words) - 2):
+        shell = PurePosixPath(words[at].value).name
+        if shell in _SHELLS and _SCRIPT_OPTION.fullmatch(words[at + 1].value):
+            _inline_script(words[at + 2], sites)
             return
 
 
