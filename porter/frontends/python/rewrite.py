@@ -71,6 +71,8 @@ class Rewriter:
         self.hoisted: set[str] = set()
         #: Per target, ``from M import N`` lines the edits need (names written bare).
         self.imports: dict[str, list[str]] = defaultdict(list)
+        #: Those lines for the edit being made: kept only when the edit is.
+        self._pending: list[str] = []
 
     def plans(self, site: Site) -> tuple[dict[str, tuple[Edit, ...]], dict[str, TargetPlan]]:
         """Edits per target, and the targets whose plan changes because no edit is possible."""
@@ -82,6 +84,7 @@ class Rewriter:
         for target, spec in site.entry.targets.items():
             if spec.status not in ("auto", "review") or spec.replacement is None:
                 continue
+            self._pending = []
             try:
                 found = self._edits(site, target, spec.replacement)
             except NoEdit as reason:
@@ -93,6 +96,7 @@ class Rewriter:
                 overrides[target] = TargetPlan("not-needed", None, note)
             else:
                 edits[target] = self._hoist(site, target, found)
+                self.imports[target] += [x for x in self._pending if x not in self.imports[target]]
                 if target in value_edits:  # the value of a renamed architecture list
                     edits[target] += (value_edits[target],)
                 if target in value_notes:
@@ -153,7 +157,7 @@ class Rewriter:
 
     def _edits(self, site: Site, target: str, replacement: str) -> tuple[Edit, ...]:
         if site.kind == "chain":
-            return self._chain(site, target, replacement)
+            return self._chain(site, replacement)
         if site.kind == "method-call":
             return self._method_call(site, target, replacement)
         if site.kind == "attribute":
@@ -190,7 +194,7 @@ class Rewriter:
             return head + text[len(bound) :]
         return text
 
-    def _siblings(self, text: str, chain: Chain, target: str) -> str:
+    def _siblings(self, text: str, chain: Chain) -> str:
         """``text`` with the names of the module the chain's head was imported from written bare,
         as the file's own ``from M import ...`` does: ``CUDAExtension`` (from
         torch.utils.cpp_extension) becomes ``SyclExtension``, which the target then imports
@@ -205,14 +209,13 @@ class Rewriter:
             parent, _, leaf = name.rpartition(".")
             if parent != module or self.bindings.names.get(leaf, name) != name:
                 return name
-            line = f"from {module} import {leaf}"
-            if self.bindings.names.get(leaf) != name and line not in self.imports[target]:
-                self.imports[target].append(line)
+            if self.bindings.names.get(leaf) != name:
+                self._pending.append(f"from {module} import {leaf}")
             return leaf
 
         return _DOTTED_NAME.sub(bare, text)
 
-    def _chain(self, site: Site, target: str, replacement: str) -> tuple[Edit, ...]:
+    def _chain(self, site: Site, replacement: str) -> tuple[Edit, ...]:
         chain = site.chain
         assert chain is not None
         head = chain.parts[0] if site.head_is_torch else None
@@ -220,7 +223,7 @@ class Rewriter:
         match = _CALL_FORM.fullmatch(replacement)
         if match is None or chain.decorator:
             # A replacement that keeps the site ("(CUDA_HOME or ...ROCM_HOME)") keeps it as written.
-            kept = self._siblings(replacement.replace(site.symbol, "\0"), chain, target)
+            kept = self._siblings(replacement.replace(site.symbol, "\0"), chain)
             text = self._torch(self._alias(kept, chain), head)
             original = self.data[start:end].decode("utf-8")
             return (Edit(start, end, text.replace("\0", original)),)
