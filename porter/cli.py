@@ -268,13 +268,17 @@ def verify_command(
     fmt: Annotated[ScanFormat, typer.Option("--format", "-f", help="table or json.")] = ScanFormat.table,
     output: OutputOption = None,
     exclude: ExcludeOption = None,
+    declarations: Annotated[Path | None, typer.Option(
+        "--declarations", envvar="PORTER_ROCM_BINDINGS",
+        help="Folder of AMD's rocm-bindings wheels: compile hipBLAS/hipFFT/RCCL/... calls against headers "
+             "generated from their declarations instead of skipping them.")] = None,
 ) -> None:
     """Translate in memory (nothing is written) and compile each file with HIP; exit 1 if one fails."""
     from porter.verify import render_table, report_json, verify
 
     try:
         report = verify(path, target, offload_arch=offload_arch, include_dirs=include or (), compiler=compiler,
-                        jobs=jobs, exclude=tuple(exclude or ()))
+                        jobs=jobs, exclude=tuple(exclude or ()), declarations=declarations)
     except (ValueError, ScanError, MappingError) as exc:
         raise UsageError(str(exc)) from exc
     with output_stream(output) as stream:

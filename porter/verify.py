@@ -19,6 +19,15 @@ Each file ends as one of:
   or PyTorch's C++ extension headers (pass ``--include`` with torch's include folders to compile
   those). Every other missing header is a failure: it is the project's own or a path the port got
   wrong.
+
+``--declarations DIR`` (default ``$PORTER_ROCM_BINDINGS``) names a folder holding AMD's
+``rocm-bindings-libraries`` and ``rocm-bindings-systems`` wheels. Headers for the libraries they
+declare (hipBLAS, hipFFT, hipSOLVER, hipSPARSE, RCCL, roctx ...) are then generated once per run
+by :mod:`porter.hipdecl` into a temporary folder, searched after every other include folder
+(``-idirafter``, so an installed library's real header still wins), and a unit that would have
+been skipped for one of them is compiled. A unit that used a generated header carries a note
+saying so: it was checked against AMD's declarations, not an installed library (nothing links).
+rocThrust, hipCUB, MIOpen ... and PyTorch's headers are not in the wheels and still skip.
 """
 
 from __future__ import annotations
@@ -30,13 +39,21 @@ import shutil
 import subprocess
 import tempfile
 import time
+import zipfile
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Literal, TextIO
 
 from porter.frontends.cuda import CPP_SUFFIXES, CUDA_SUFFIXES
+from porter.hipdecl import (
+    ROCM_BINDINGS_VERSION,
+    ROCM_WHEELS,
+    library_name,
+    rocm_wheels,
+    write_headers,
+)
 from porter.mappings import reference_names
 from porter.model import Edit, FileResult
 from porter.port import PortResult, plan_port
@@ -56,6 +73,8 @@ _ERROR = re.compile(r"^(?P<file>[^\n:]+):(?P<line>\d+):(?P<column>\d+): (?:fatal
 #: Clang's include chain printed before an error, the translation unit first.
 _INCLUDED_FROM = re.compile(r"^(?:In file included from|\s+from) (?P<file>[^\n:]+):(?P<line>\d+)[:,]", re.M)
 _MISSING = re.compile(r"'(?P<header>[^']+)' file not found")
+#: A line of clang's ``-H`` output: dots for the include depth, then the header's path.
+_SHOWN_INCLUDE = re.compile(r"^\.+ (?P<path>\S.*)$", re.M)
 #: Seconds one compile may take (rocPRIM-heavy files take tens of seconds).
 _TIMEOUT_S = 600
 
@@ -70,6 +89,8 @@ class FileVerdict:
     where: str | None = None
     line: int | None = None
     seconds: float = 0.0
+    #: Set when the unit used headers generated from AMD's declarations (``--declarations``).
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +100,8 @@ class VerifyReport:
     offload_arch: str
     compiler: str | None
     files: tuple[FileVerdict, ...]
+    #: The folder of AMD's wheels the declarations came from (``--declarations``), if any.
+    declarations: str | None = None
 
     def count(self, status: VerifyStatus) -> int:
         return sum(1 for f in self.files if f.status == status)
@@ -152,12 +175,58 @@ def find_compiler(requested: str | None = None) -> str | None:
     return shutil.which(requested) if requested else shutil.which("hipcc")
 
 
-def compile_command(compiler: str, unit: Path, arch: str, include_dirs: Iterable[Path]) -> list[str]:
-    """The syntax-only HIP compile of one file (``clang++`` gets ``-x hip`` like hipcc)."""
+def compile_command(compiler: str, unit: Path, arch: str, include_dirs: Iterable[Path],
+                    declarations: Path | None = None) -> list[str]:
+    """The syntax-only HIP compile of one file (``clang++`` gets ``-x hip`` like hipcc); with
+    ``declarations``, that folder is searched last and ``-H`` lists the headers used."""
     command = [compiler, "-x", "hip", f"--offload-arch={arch}", "-std=c++17", "-fsyntax-only"]
     for folder in include_dirs:
         command += ["-I", str(folder)]
+    if declarations is not None:
+        command += ["-H", "-idirafter", str(declarations)]
     return [*command, str(unit)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Declarations:
+    """Headers generated from AMD's declarations: their folder and each header's library."""
+
+    folder: Path
+    libraries: dict[str, str]
+
+    def note(self, stderr: str) -> tuple[str, str]:
+        """(stderr without ``-H`` lines, the note naming the generated headers' libraries used)."""
+        prefix = str(self.folder) + os.sep
+        used = sorted({self.libraries.get(path[len(prefix):].replace(os.sep, "/"), "")
+                       for path in (m.group("path") for m in _SHOWN_INCLUDE.finditer(stderr))
+                       if path.startswith(prefix)} - {""})
+        stderr = _SHOWN_INCLUDE.sub("", stderr)
+        if not used:
+            return stderr, ""
+        return stderr, (f"against AMD's declarations of {', '.join(used)} (rocm-bindings {ROCM_BINDINGS_VERSION}), "
+                        "not an installed library: names and prototypes checked, nothing linked")
+
+
+def declaration_wheels(folder: Path) -> list[Path]:
+    """The rocm-bindings wheels in ``folder``; ValueError (a usage error) when there are none."""
+    if not folder.is_dir():
+        raise ValueError(f"--declarations {folder}: not a folder (it should hold AMD's rocm-bindings wheels)")
+    try:
+        return rocm_wheels(folder)
+    except LookupError:
+        raise ValueError(
+            f"--declarations {folder}: no {' and '.join(ROCM_WHEELS)} there (pip download --no-deps "
+            f"rocm-bindings-libraries=={ROCM_BINDINGS_VERSION} rocm-bindings-systems=={ROCM_BINDINGS_VERSION})"
+        ) from None
+
+
+def _generate_declarations(wheels: Sequence[Path], folder: Path) -> _Declarations:
+    """Write every header the wheels declare under ``folder``."""
+    try:
+        headers = write_headers(wheels, folder)
+    except (OSError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+        raise ValueError(f"--declarations: cannot read {', '.join(w.name for w in wheels)}: {exc}") from exc
+    return _Declarations(folder.resolve(), {h.path: library_name(h.module) for h in headers.values()})
 
 
 def _absent_library_header(header: str) -> str | None:
@@ -268,13 +337,18 @@ def verify(
     compiler: str | None = None,
     jobs: int = 2,
     exclude: tuple[str, ...] = (),
+    declarations: Path | None = None,
 ) -> VerifyReport:
-    """Translate ``root`` for ``target`` in memory and compile each translation unit."""
+    """Translate ``root`` for ``target`` in memory and compile each translation unit; with
+    ``declarations`` (a folder of AMD's rocm-bindings wheels), units calling the libraries they
+    declare compile against headers generated from them instead of being skipped."""
     if target != "rocm":
         raise ValueError(f"verify compiles HIP: only --target rocm is supported, not {target!r}")
+    wheels = declaration_wheels(declarations) if declarations is not None else None
     port = plan_port(root, target, exclude=exclude)
     found = find_compiler(compiler)
-    with tempfile.TemporaryDirectory(prefix="porter-verify-") as temporary:
+    with (tempfile.TemporaryDirectory(prefix="porter-verify-") as temporary,
+          tempfile.TemporaryDirectory(prefix="porter-declarations-") as generated):
         mirror = Path(temporary)
         names, maps = mirror_tree(port, mirror)
         units = [_Unit(name, maps) for name in names]
@@ -285,21 +359,25 @@ def verify(
         else:
             includes = [mirror, *(_mirrored(Path(d).resolve(), port, mirror) for d in include_dirs)]
             env = {**os.environ, "HIP_PLATFORM": "amd"}
+            amd = _generate_declarations(wheels, Path(generated)) if wheels is not None else None
 
             def run(unit: _Unit) -> FileVerdict:
                 source = mirror / unit.path
-                command = compile_command(found, source, offload_arch, includes)
+                command = compile_command(found, source, offload_arch, includes, amd.folder if amd else None)
                 started = time.perf_counter()
                 try:
                     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=source.parent,
                                           timeout=_TIMEOUT_S, check=False)
                 except subprocess.TimeoutExpired:
                     return FileVerdict(unit.path, "failed", message=f"compiler timed out after {_TIMEOUT_S} s")
-                return _verdict(unit, done.stderr, done.returncode, mirror, time.perf_counter() - started)
+                stderr, note = amd.note(done.stderr) if amd else (done.stderr, "")
+                verdict = _verdict(unit, stderr, done.returncode, mirror, time.perf_counter() - started)
+                return replace(verdict, note=note) if note and verdict.status != "skipped" else verdict
 
             with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
                 verdicts = list(pool.map(run, units))
-    return VerifyReport(str(root), target, offload_arch, found, tuple(verdicts))
+    return VerifyReport(str(root), target, offload_arch, found, tuple(verdicts),
+                        str(declarations) if declarations is not None else None)
 
 
 def report_json(report: VerifyReport) -> dict[str, object]:
@@ -309,10 +387,12 @@ def report_json(report: VerifyReport) -> dict[str, object]:
         "target": report.target,
         "offload_arch": report.offload_arch,
         "compiler": report.compiler,
+        "declarations": report.declarations,
         "summary": {status: report.count(status) for status in ("compiled", "failed", "skipped")},
+        "against_declarations": sum(1 for f in report.files if f.note),
         "files": [
             {"path": f.path, "status": f.status, "message": f.message, "where": f.where, "line": f.line,
-             "seconds": round(f.seconds, 2)}
+             "seconds": round(f.seconds, 2), "note": f.note}
             for f in report.files
         ],
     }
@@ -324,15 +404,18 @@ def render_table(report: VerifyReport, stream: TextIO) -> None:
     from rich.table import Table
 
     table = Table(title=f"HIP compile of {report.root} ({report.offload_arch}, {report.compiler or 'no compiler'})")
-    for column in ("file", "result", "line", "first error / reason"):
+    for column in ("file", "result", "line", "first error / reason / note"):
         table.add_column(column, overflow="fold")
     styles = {"compiled": "green", "failed": "red", "skipped": "yellow"}
     for verdict in report.files:
         place = f"{verdict.where}:{verdict.line}" if verdict.where and verdict.where != verdict.path else (
             str(verdict.line) if verdict.line else "")
-        table.add_row(verdict.path, f"[{styles[verdict.status]}]{verdict.status}[/]", place, verdict.message)
+        text = "; ".join(part for part in (verdict.message, verdict.note and f"compiled {verdict.note}") if part)
+        table.add_row(verdict.path, f"[{styles[verdict.status]}]{verdict.status}[/]", place, text)
     console = Console(file=stream, width=160)
     console.print(table)
+    declared = sum(1 for f in report.files if f.note)
     console.print(
         f"{report.count('compiled')} compiled, {report.count('failed')} failed, {report.count('skipped')} skipped"
+        + (f" ({declared} against AMD's declarations from {report.declarations})" if declared else "")
     )

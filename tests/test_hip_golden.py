@@ -3,7 +3,7 @@ compared byte for byte with tests/golden/cuda/rocm/, every expected HIP unit is 
 hipcc (HIP 5.2, --offload-arch=gfx90a, syntax only), and findings.txt pins what is reported.
 
 hipBLAS, hipFFT and RCCL are not in Debian: the cuBLAS, cuFFT and NCCL fixtures compile against
-headers that tests/pxdheaders.py generates, into a temporary folder, from AMD's own declarations
+headers that porter/hipdecl.py generates, into a temporary folder, from AMD's own declarations
 of those libraries (the hip-python ``cy*.pxd`` files of the ``rocm-bindings-libraries`` and
 ``rocm-bindings-systems`` wheels, which ``.ci/run`` downloads into $PORTER_ROCM_BINDINGS; without
 it those compiles skip, or fail under PORTER_REQUIRE_TOOLS=1). Their HIP library names are also
@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 from conftest import needs_env, needs_tool
 from golden.runner import GOLDEN, check_file, check_findings, inputs
-from pxdheaders import ROCM_BINDINGS, Header, rocm_wheels, write_headers
 
 from porter.frontends.cuda import CudaFrontend
+from porter.hipdecl import ROCM_BINDINGS, Header, rocm_wheels, write_headers
 from porter.mappings import reference_names
 
 FRONTEND = CudaFrontend()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from clirun import porter
-from conftest import needs_tool
+from conftest import needs_env, needs_tool
 
 from porter.model import Edit
 from porter.verify import LineMap, verify
@@ -104,8 +104,9 @@ def test_only_rocm_is_verified(tmp_path: Path) -> None:
         verify(tree(tmp_path), "cann")
 
 
-def test_cli_json_and_exit_code(tmp_path: Path) -> None:
+def test_cli_json_and_exit_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     needs_tool("hipcc", "porter verify compiles with hipcc")
+    monkeypatch.delenv("PORTER_ROCM_BINDINGS", raising=False)  # blas.cu is skipped without the declarations
     root = tree(tmp_path)
     result = porter("verify", str(root), "--target", "rocm", "--format", "json", cwd=tmp_path)
     assert result.returncode == 1  # src/bad.cu fails
@@ -127,3 +128,49 @@ def test_error_inside_an_installed_header_names_the_project_include(tmp_path: Pa
     (verdict,) = verify(root, "rocm").files
     assert (verdict.status, verdict.where, verdict.line) == ("failed", "main.cu", 3)
     assert "included from here" in verdict.message
+
+
+DEMO = Path(__file__).resolve().parents[1] / "fixtures" / "demo"
+
+
+def test_declarations_compile_the_demos_rccl_and_hipblas_units() -> None:
+    """With AMD's wheels, the units skipped for RCCL and hipBLAS compile against the generated
+    headers and say so; torch's headers still skip."""
+    needs_tool("hipcc", "porter verify compiles with hipcc")
+    wheels = Path(needs_env("PORTER_ROCM_BINDINGS", "names the folder of the rocm-bindings wheels (see .ci/run)"))
+    verdicts = {f.path: f for f in verify(DEMO, "rocm", declarations=wheels).files}
+    for unit, library in (("csrc/allreduce.cu", "RCCL"), ("csrc/gemm_bench.cu", "hipBLAS")):
+        verdict = verdicts[unit]
+        assert verdict.status == "compiled", verdict.message
+        assert f"AMD's declarations of {library}" in verdict.note and "10.0.0.0.1.2" in verdict.note
+    for unit in ("csrc/binding.cpp", "csrc/fused_softmax.cu"):
+        assert verdicts[unit].status == "skipped" and "PyTorch" in verdicts[unit].message
+        assert verdicts[unit].note == ""
+
+
+def test_cli_declarations_in_both_formats_and_skips_without_them(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    needs_tool("hipcc", "porter verify compiles with hipcc")
+    wheels = needs_env("PORTER_ROCM_BINDINGS", "names the folder of the rocm-bindings wheels (see .ci/run)")
+    document = json.loads(porter("verify", str(DEMO), "-f", "json", "--declarations", wheels, cwd=tmp_path).stdout)
+    assert document["summary"] == {"compiled": 2, "failed": 0, "skipped": 2}
+    assert document["against_declarations"] == 2 and document["declarations"] == wheels
+    notes = {f["path"]: f["note"] for f in document["files"]}
+    assert "hipBLAS" in notes["csrc/gemm_bench.cu"] and notes["csrc/binding.cpp"] == ""
+    table = porter("verify", str(DEMO), cwd=tmp_path)  # the variable is the default
+    assert table.returncode == 0 and "2 compiled, 0 failed, 2 skipped (2 against AMD's declarations" in table.stdout
+    monkeypatch.delenv("PORTER_ROCM_BINDINGS")
+    without = json.loads(porter("verify", str(DEMO), "-f", "json", cwd=tmp_path).stdout)
+    assert without["summary"] == {"compiled": 0, "failed": 0, "skipped": 4}
+    assert without["declarations"] is None
+    messages = {f["path"]: f["message"] for f in without["files"]}
+    assert "rccl/rccl.h" in messages["csrc/allreduce.cu"] and "hipblas/hipblas.h" in messages["csrc/gemm_bench.cu"]
+
+
+def test_a_bad_declarations_folder_is_a_usage_error(tmp_path: Path) -> None:
+    root = tree(tmp_path)
+    (tmp_path / "empty").mkdir()
+    for folder in (tmp_path / "missing", tmp_path / "empty"):
+        result = porter("verify", str(root), "--declarations", str(folder), cwd=tmp_path)
+        assert result.returncode == 2 and result.stdout == ""
+        assert f"--declarations {folder}" in result.stderr and len(result.stderr.strip().splitlines()) == 1

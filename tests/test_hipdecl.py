@@ -1,4 +1,4 @@
-"""tests/pxdheaders.py: Cython declarations -> C++ headers, on small inline ``.pxd`` files and on
+"""porter/hipdecl.py: Cython declarations -> C++ headers, on small inline ``.pxd`` files and on
 AMD's real wheels ($PORTER_ROCM_BINDINGS, downloaded by ``.ci/run``), whose generated headers
 must each compile on their own with hipcc."""
 
@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 from conftest import needs_env, needs_tool
-from pxdheaders import ROCM_BINDINGS, Header, convert, rocm_wheels, wheel_sources, write_headers
+
+from porter.hipdecl import ROCM_BINDINGS, Header, convert, rocm_wheels, wheel_sources, write_headers
 
 
 def header(pxd: str, module: str = "rocm.bindings.cyfoo", **others: str) -> Header:
