@@ -349,12 +349,25 @@ class Sites:
         edits: dict[str, tuple[Edit, ...]] | None = None,
         notes: dict[str, str] | None = None,
     ) -> None:
-        """A site over ``[start, end)``; ``notes`` add to the plans' notes, per target."""
+        """A site over ``[start, end)``, once per family; ``notes`` add to the plans' notes, per
+        target."""
         key = (start, end, entry.family)
         if key in self.seen:
             return
         self.seen.add(key)
         edits = replace_everywhere(start, end, entry) if edits is None else edits
+        self.record(entry, start, end, symbol, edits, notes)
+
+    def record(
+        self,
+        entry: MappingEntry,
+        start: int,
+        end: int,
+        symbol: str,
+        edits: dict[str, tuple[Edit, ...]],
+        notes: dict[str, str] | None,
+    ) -> None:
+        """Keep one new site as a finding of this file."""
         finding = make_finding(
             entry, path=self.path, lines=self.lines, start=start, end=end, symbol=symbol, edits=edits
         )

@@ -141,20 +141,15 @@ class _Recorder(Sites):
     #: The notes a site adds to its plans, per target, by the site's span.
     notes: dict[tuple[int, int], dict[str, str]] = field(default_factory=dict)
 
-    def add(
+    def record(
         self,
         entry: MappingEntry,
         start: int,
         end: int,
         symbol: str,
-        edits: dict[str, tuple[Edit, ...]] | None = None,
-        notes: dict[str, str] | None = None,
+        edits: dict[str, tuple[Edit, ...]],
+        notes: dict[str, str] | None,
     ) -> None:
-        key = (start, end, entry.family)
-        if key in self.seen:
-            return
-        self.seen.add(key)
-        edits = replace_everywhere(start, end, entry) if edits is None else edits
         self.raw.append((entry, start, end, symbol, edits))
         if notes:
             self.notes[(start, end)] = notes
