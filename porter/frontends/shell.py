@@ -50,7 +50,8 @@ _PRINTERS = frozenset({"echo", "printf"})
 _SCRIPT_OPTION = re.compile(r"-[a-z]*c")
 #: Commands that run the command after them (and their options that take an argument).
 _WRAPPERS = {"sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-U"}), "time": frozenset(),
-             "nohup": frozenset(), "exec": frozenset(), "nice": frozenset({"-n"})}
+             "nohup": frozenset(), "exec": frozenset(), "nice": frozenset({"-n"}),
+             "env": frozenset({"-u", "-C", "-S"})}
 #: Options that set a variable in a container or a job (docker run -e NAME=value).
 _ENV_OPTIONS = frozenset({"-e", "--env", "--export"})
 _REQUIREMENT = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?")
@@ -491,26 +492,11 @@ def scan_command(words: tuple[Word, ...], data: bytes, sites: Sites) -> None:
         if _literal(word, data) or data[word.start : word.start + 1] in (b'"', b"'"):
             offset = word.start + (0 if _literal(word, data) else 1)
             sites.image(word.value, offset)
-    index = 0
-    while index < len(words) and (match := _ASSIGNMENT.match(words[index].value)):
-        sites.env_assignment(match.group(), match.group(1), words[index].start, words[index].end)
-        index += 1
-    if index >= len(words):
-        return
-    index = _after_wrappers(words, index)
+    index = _command_start(words, sites)
     if index >= len(words):
         return
     name = PurePosixPath(words[index].value).name or words[index].value
     index, name = _pip_runner(words, index, name)
-    if name == "env":  # env [-i] NAME=value ... command args: the assignments, then the command
-        index += 1
-        while index < len(words) and (words[index].value.startswith("-") or _ASSIGNMENT.match(words[index].value)):
-            if match := _ASSIGNMENT.match(words[index].value):
-                sites.env_assignment(match.group(), match.group(1), words[index].start, words[index].end)
-            index += 1
-        if index < len(words):
-            scan_command(words[index:], data, sites)
-        return
     if name in _DECLARERS:
         for word in words[index + 1 :]:
             match = _ASSIGNMENT.match(word.value) or _NAME.fullmatch(word.value)
@@ -531,12 +517,22 @@ def scan_command(words: tuple[Word, ...], data: bytes, sites: Sites) -> None:
             break
 
 
-def _after_wrappers(words: tuple[Word, ...], index: int) -> int:
-    """The index of the command that ``sudo -E``, ``time`` or ``nice -n 5`` run."""
-    while index < len(words) and (takes := _WRAPPERS.get(words[index].value)) is not None:
-        index += 1
-        while index < len(words) and words[index].value.startswith("-"):
-            index += 2 if words[index].value in takes else 1
+def _command_start(words: tuple[Word, ...], sites: Sites) -> int:
+    """The index of the command a simple command runs, past what only sets up its run: the
+    ``NAME=value`` assignments (sites of their own), and the wrappers with their options
+    (``sudo -E``, ``time``, ``nice -n 5``, ``env -i NAME=value``)."""
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if match := _ASSIGNMENT.match(word.value):
+            sites.env_assignment(match.group(), match.group(1), word.start, word.end)
+            index += 1
+        elif (takes := _WRAPPERS.get(PurePosixPath(word.value).name)) is not None:
+            index += 1
+            while index < len(words) and words[index].value.startswith("-"):
+                index += 2 if words[index].value in takes else 1
+        else:
+            break
     return index
 
 
