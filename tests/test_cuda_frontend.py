@@ -502,3 +502,13 @@ def test_headers_that_become_one_are_included_once() -> None:
     assert ported(inserted_above) == (
         "#include <hip/hip_runtime.h>\n#include <hip/hip_cooperative_groups.h>\n__global__ void k() {}\n"
     )
+
+
+def test_runtime_include_is_not_added_where_a_syntax_error_may_hide_one() -> None:
+    """Found by hypothesis: after a broken launch (``k<<<``) tree-sitter may swallow the includes
+    that follow, so a port that had written hip/hip_runtime.h there added it again on top."""
+    kernel = "__global__ void k(float* x) { x[threadIdx.x] = 0; }\n"
+    broken = kernel + "k<<<\n" + kernel + '#include "cublas_v2.h"\n#include <cuda_runtime.h>'
+    once = ported(broken)
+    assert once.count("#include <hip/hip_runtime.h>") == 1
+    assert ported(once) == once

@@ -451,6 +451,8 @@ def _implicit_runtime(file: _File, paths: Iterable[Node]) -> None:
     first = min(paths, key=lambda n: n.start_byte, default=None)
     written = _text(file.data, first.start_byte + 1, first.end_byte - 1).strip() if first else ""
     first_entry = file.lookup(written) if first else None
+    if first is None and file.tree_root.has_error:
+        return  # an include may sit unseen inside the part that did not parse
     anchor = first if first is not None else next(
         (c for c in file.tree_root.children if c.type != "comment"), None)
     while anchor is not None and anchor.parent is not None and anchor.parent != file.tree_root:
