@@ -124,14 +124,15 @@ def _analyze(
     helpers = {t.id: t.helper for t in context.tables.targets if t.helper is not None}
     rewriter = Rewriter(context, collected.bindings, spans, data, helpers)
     findings: list[Finding] = list(extra)
-    imports: dict[str, list[str]] = defaultdict(list)
+    needed: list[dict[str, list[str]]] = []
     for site in sites:
         finding, needs = _finding(site, rewriter, spans, path, lines, cell)
         findings.append(finding)
+        needed.append(needs)
+    imports: dict[str, list[str]] = defaultdict(list)
+    for needs in [*needed, rewriter.imports]:
         for target, lines_needed in needs.items():
             imports[target].extend(x for x in lines_needed if x not in imports[target])
-    for target, lines_needed in rewriter.imports.items():
-        imports[target].extend(x for x in lines_needed if x not in imports[target])
     defined = _top_level_functions(parsed.module)
     definitions = {
         target: helper_definition(helpers[target], collected.bindings.torch_alias() or "torch")
@@ -207,29 +208,24 @@ def _import_edits(
 def _merged(lines: list[str]) -> list[str]:
     """``from M import a`` and ``from M import b`` as one ``from M import a, b``, in place of the
     first; other lines as they are."""
-    merged: list[str] = []
-    names: dict[str, list[str]] = {}
+    names: dict[str, list[str]] = {}  # a from-import's "from M import" head, or a whole line
     for line in lines:
         words = line.split()
         if len(words) == 4 and words[0] == "from" and words[2] == "import":
-            if words[1] not in names:
-                names[words[1]] = []
-                merged.append(words[1])
-            names[words[1]].append(words[3])
+            names.setdefault(f"from {words[1]} import", []).append(words[3])
         else:
-            merged.append(line)
-    return [f"from {line} import {', '.join(names[line])}" if line in names else line for line in merged]
+            names.setdefault(line, [])
+    return [f"{head} {', '.join(imported)}" if imported else head for head, imported in names.items()]
 
 
 def _blank_lines_after(data: bytes, offset: int) -> int:
     """How many blank lines (at most two) follow the line holding ``offset``."""
-    following = data[offset:].split(b"\n")[1:4]
     count = 0
-    for line in following[:-1] if len(following) > 2 else following:
+    for line in data[offset:].split(b"\n", 3)[1:3]:
         if line.strip():
             break
         count += 1
-    return min(count, 2)
+    return count
 
 
 def _top_level_functions(module: cst.Module) -> set[str]:
