@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any, TextIO
 
 from porter.model import Finding
-from porter.port import PortResult, unified_diff
+from porter.port import FilePort, PortResult, unified_diff
 from porter.render.json_out import finding_json, sort_key
 from porter.render.text import printable, visible
 from porter.shim import EFFECTS, ShimPort, ShimSite
@@ -75,6 +76,18 @@ def _counts(result: PortResult) -> dict[str, int]:
     }
 
 
+def _write_outcome(stream: TextIO, written: tuple[str, ...], skipped: tuple[tuple[str, str], ...],
+                   files: Iterable[FilePort]) -> None:
+    """What a port wrote, what it refused to write, and each file's own note."""
+    if written:
+        stream.write(f"wrote {len(written)} file(s)\n")
+    for path, reason in skipped:
+        stream.write(printable(f"not written: {path}: {reason}") + "\n")
+    for port in files:
+        if port.note:
+            stream.write(printable(f"note: {port.path}: {port.note}") + "\n")
+
+
 def render_summary(result: PortResult, stream: TextIO, written: tuple[str, ...] = (),
                    skipped: tuple[tuple[str, str], ...] = ()) -> None:
     """What was rewritten, which edits to review, and what is left for a human (file:line, why)."""
@@ -88,13 +101,7 @@ def render_summary(result: PortResult, stream: TextIO, written: tuple[str, ...] 
         f"{counts['files_changed']} files{to_review}; {counts['leftovers']} sites left for a "
         f"human in {counts['leftover_files']} files\n"
     )
-    if written:
-        stream.write(f"wrote {len(written)} file(s)\n")
-    for path, reason in skipped:
-        stream.write(printable(f"not written: {path}: {reason}") + "\n")
-    for port in result.files:
-        if port.note:
-            stream.write(printable(f"note: {port.path}: {port.note}") + "\n")
+    _write_outcome(stream, written, skipped, result.files)
     for file in result.notes:
         stream.write(printable(f"note: {file.path}: {file.status}: {file.note}") + "\n")
     if leftovers:
@@ -149,13 +156,7 @@ def render_shim_summary(shimmed: ShimPort, stream: TextIO, written: tuple[str, .
     already = [p for p in shimmed.entry_points if p not in added]
     if already:
         stream.write(printable(f"already importing {shim.name}: {', '.join(already)}") + "\n")
-    if written:
-        stream.write(f"wrote {len(written)} file(s)\n")
-    for path, reason in skipped:
-        stream.write(printable(f"not written: {path}: {reason}") + "\n")
-    for file in port.files:
-        if file.note:
-            stream.write(printable(f"note: {file.path}: {file.note}") + "\n")
+    _write_outcome(stream, written, skipped, port.files)
     for path in shimmed.notebooks:
         lines = " and ".join(f"`{line}`" for line in shim.imports)
         stream.write(printable(f"note: {path}: notebooks are not edited; add {lines} to its first code cell") + "\n")
